@@ -1,0 +1,191 @@
+/**
+ * The agent: wires field → core → store → uplink. It owns the core's state and is the only
+ * place that performs the core's effects, in this order: the events of one step are
+ * committed to SQLite in one transaction, and only then does the core's new state take
+ * effect and the dispatcher publish (nothing is published that is not stored first).
+ */
+import type { Config, DeviceProfile } from '../config/types.js';
+import { initialState, snapshots, step, type CoreConfig, type CoreState } from '../core/engine.js';
+import type { AlarmEvent, CoreInput, EndOfAlarmSource, IdSource, LiftSnapshot } from '../core/types.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Outbox, StoredEvent } from '../ports/outbox.js';
+import { BusPoller, type BusStats, type PollResult } from '../field/bus-poller.js';
+import type { ModbusLink } from '../field/link.js';
+import { buildReadPlan } from '../field/read-plan.js';
+import { eventPayload, statePayload } from '../uplink/payload.js';
+import { eventTopic, stateTopic } from '../uplink/topics.js';
+import type { UplinkPort } from './uplink-port.js';
+import { liftContexts, type LiftContext } from './lift-directory.js';
+
+export interface AgentDeps {
+  config: Config;
+  profiles: Map<string, DeviceProfile>;
+  clock: Clock;
+  logger: Logger;
+  ids: IdSource;
+  outbox: Outbox;
+  uplink: UplinkPort;
+  linkFor: (busId: string) => ModbusLink;
+  /** Starts/stops delivery from the outbox; `kick` after each commit. */
+  dispatcher: { start(): void; stop(): void | Promise<void>; kick(): void };
+}
+
+export type AgentListener = {
+  event?: (stored: StoredEvent, event: AlarmEvent) => void;
+  snapshot?: (snapshot: LiftSnapshot) => void;
+  poll?: (result: PollResult) => void;
+};
+
+export class Agent {
+  private state: CoreState | null = null;
+  private readonly coreConfig: CoreConfig;
+  private readonly contexts: Map<string, LiftContext>;
+  private pollers: BusPoller[] = [];
+  private tickTimer: TimerHandle | null = null;
+  private readonly listeners: AgentListener[] = [];
+  private running = false;
+  private readonly root: string;
+  startedAt: number | null = null;
+
+  constructor(private readonly deps: AgentDeps) {
+    const { config } = deps;
+    this.coreConfig = {
+      lifts: config.lifts.map((l) => ({ id: l.id, pollIntervalMs: l.pollIntervalMs, landings: l.landings.length })),
+      rules: config.rules,
+    };
+    this.contexts = liftContexts(config);
+    this.root = `${config.uplink.topicPrefix}/${config.site.id}/${config.gateway.id}`;
+  }
+
+  on(listener: AgentListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    const { config, clock, outbox, logger } = this.deps;
+    const now = clock.now();
+    this.startedAt = now.wall;
+    const restored = outbox.activeAlarms();
+    if (restored.length) logger.info('restored active alarms from the store', { count: restored.length });
+    this.state = initialState(this.coreConfig, now, restored);
+    this.running = true;
+    this.deps.uplink.start();
+    this.deps.dispatcher.start();
+    // Initial step: publishes every lift's first snapshot and arms the first deadline.
+    this.feed({ kind: 'tick', at: now });
+    for (const bus of config.buses) {
+      const lifts = config.lifts
+        .filter((l) => l.bus === bus.id)
+        .map((l) => {
+          const profile = this.deps.profiles.get(l.profile);
+          if (!profile) throw new Error(`profile ${l.profile} of lift ${l.id} was not loaded`);
+          return { id: l.id, unitId: l.unitId, pollIntervalMs: l.pollIntervalMs, plan: buildReadPlan(profile, l) };
+        });
+      if (!lifts.length) continue;
+      const poller = new BusPoller(bus, this.deps.linkFor(bus.id), lifts, clock, logger.child(`bus:${bus.id}`), (r) =>
+        this.onPoll(r),
+      );
+      this.pollers.push(poller);
+      poller.start();
+    }
+    logger.info('agent started', { lifts: config.lifts.length, buses: this.pollers.length, root: this.root });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    this.pollers = [];
+    if (this.tickTimer) this.deps.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    await this.deps.dispatcher.stop();
+    await this.deps.uplink.stop();
+    this.deps.outbox.close();
+    this.deps.logger.info('agent stopped');
+  }
+
+  /** EN 81-28: end of alarm given on site (input or CLI) or by remote reset. */
+  endOfAlarm(liftId: string, source: EndOfAlarmSource, by?: string): void {
+    this.feed({ kind: 'endOfAlarm', liftId, source, at: this.deps.clock.now(), ...(by ? { by } : {}) });
+  }
+
+  acknowledge(alarmId: string, by?: string): void {
+    this.feed({ kind: 'acknowledge', alarmId, at: this.deps.clock.now(), ...(by ? { by } : {}) });
+  }
+
+  busStats(): BusStats[] {
+    return this.pollers.map((p) => p.stats());
+  }
+
+  snapshots(): LiftSnapshot[] {
+    return this.state ? snapshots(this.state) : [];
+  }
+
+  private onPoll(r: PollResult): void {
+    if (!this.running) return;
+    for (const l of this.listeners) l.poll?.(r);
+    if (r.ok) this.feed({ kind: 'sample', liftId: r.liftId, at: r.at, values: r.values });
+    else this.feed({ kind: 'pollFailed', liftId: r.liftId, at: r.at, reason: `${r.error.code}: ${r.error.message}` });
+  }
+
+  private feed(input: CoreInput): void {
+    if (!this.state || !this.running) return;
+    const result = step(this.coreConfig, this.state, input, this.deps.ids);
+    const events: AlarmEvent[] = [];
+    const snaps: LiftSnapshot[] = [];
+    for (const e of result.effects) {
+      if (e.type === 'event') events.push(e.event);
+      else snaps.push(e.snapshot);
+    }
+    let stored: StoredEvent[] = [];
+    if (events.length) {
+      try {
+        stored = this.deps.outbox.append(events.map((event) => this.outboxItem(event)));
+      } catch (err) {
+        // Not committed, so not adopted: the core keeps its previous state and derives the
+        // same events again from the next input. Nothing is published that is not stored.
+        this.deps.logger.error('could not commit alarm events; will retry on the next input', {
+          error: String(err),
+          codes: events.map((e) => `${e.liftId}:${e.code}:${e.lifecycle}`),
+        });
+        this.armDeadline(this.deps.clock.now().mono + 1000);
+        return;
+      }
+    }
+    this.state = result.state;
+    if (stored.length) this.deps.dispatcher.kick();
+    stored.forEach((s, i) => {
+      const ev = events[i];
+      if (ev) for (const l of this.listeners) l.event?.(s, ev);
+    });
+    for (const snap of snaps) this.publishSnapshot(snap);
+    if (result.nextDeadline !== null) this.armDeadline(result.nextDeadline);
+  }
+
+  private outboxItem(event: AlarmEvent): { event: AlarmEvent; topic: string; payload: Record<string, unknown> } {
+    const ctx = this.context(event.liftId);
+    return { event, topic: eventTopic(this.root, event.liftId), payload: eventPayload(event, ctx) };
+  }
+
+  private publishSnapshot(snap: LiftSnapshot): void {
+    const ctx = this.context(snap.liftId);
+    this.deps.uplink.setRetained(stateTopic(this.root, snap.liftId), statePayload(snap, ctx, this.deps.clock.now().wall));
+    for (const l of this.listeners) l.snapshot?.(snap);
+  }
+
+  private context(liftId: string): LiftContext {
+    const ctx = this.contexts.get(liftId);
+    if (!ctx) throw new Error(`unknown lift ${liftId}`);
+    return ctx;
+  }
+
+  private armDeadline(mono: number): void {
+    if (this.tickTimer) this.deps.clock.clearTimeout(this.tickTimer);
+    const delay = Math.max(0, mono - this.deps.clock.now().mono);
+    this.tickTimer = this.deps.clock.setTimeout(() => {
+      this.tickTimer = null;
+      this.feed({ kind: 'tick', at: this.deps.clock.now() });
+    }, delay + 1);
+  }
+}

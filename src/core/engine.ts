@@ -1,0 +1,184 @@
+/**
+ * The pure fault core: `(config, state, input) -> (state, effects, nextDeadline)`.
+ * Imports nothing from Node, reads no clock, starts no timer (style.md, "A pure core").
+ *
+ * Time is a discrete-event simulation: before an input is applied, every internal deadline
+ * (debounce commit, confirm, clear, bypass, comm-lost) up to the input's time is processed at
+ * its own exact instant, in time order. So the events do not depend on how often the driver
+ * ticks or on jitter between samples; `nextDeadline` only tells the driver when to come back.
+ */
+import type { SignalName } from './signals.js';
+import type { AlarmCode, AlarmEvent, CoreEffect, CoreInput, IdSource, Instant, LiftSnapshot } from './types.js';
+import { holdLookup, observe, rebuild, stableValues } from './debounce.js';
+import { SIGNAL_HOLD_DEFAULTS, type HoldTimes } from './defaults.js';
+import { deriveView, snapshotKey } from './lift-state.js';
+import { contextOf, lifecycleEvent, type EventContext } from './rules/alarm.js';
+import { initialComm, onGoodSample, onPollFailed } from './rules/comm-lost.js';
+import { acknowledgeIn, evaluateLift, liftDeadline, snapshotOf, viewOf, type Env, type LiftCore } from './rules/lift.js';
+import { endAlarm, TRAPPED_IDLE } from './rules/passenger-trapped.js';
+import { restoreInto } from './rules/restore.js';
+import { tuningFor, type RuleOverride, type Tuning } from './rules/tuning.js';
+
+export interface CoreLiftConfig {
+  id: string;
+  pollIntervalMs: number;
+  landings: number; // count
+}
+
+export interface CoreConfig {
+  lifts: CoreLiftConfig[];
+  /** Per-code tuning over the taxonomy defaults (src/core/defaults.ts). */
+  rules: Partial<Record<AlarmCode, RuleOverride>>;
+  /** Optional per-signal debounce holds over SIGNAL_HOLD_DEFAULTS (all 0 by default). */
+  debounce?: Partial<Record<SignalName, Partial<HoldTimes>>>;
+}
+
+export interface CoreState {
+  /** False until the first step has emitted a snapshot for every lift. */
+  started: boolean;
+  lifts: readonly LiftCore[];
+}
+
+/** Safety valve against a deadline that is never consumed (a bug, not an input condition). */
+const MAX_DEADLINES_PER_STEP = 100_000;
+
+export function initialState(cfg: CoreConfig, at: Instant, restored?: AlarmEvent[]): CoreState {
+  const lifts: LiftCore[] = cfg.lifts.map((l) => ({
+    id: l.id,
+    landings: l.landings,
+    tracks: {},
+    comm: initialComm(at),
+    timed: {},
+    trapped: TRAPPED_IDLE,
+    orphans: [],
+    lastKey: null,
+  }));
+  return { started: false, lifts: restored && restored.length > 0 ? restoreInto(lifts, restored) : lifts };
+}
+
+function envOf(cfg: CoreConfig, ids: IdSource): Env {
+  const memo = new Map<AlarmCode, Tuning>();
+  const tune = (code: AlarmCode): Tuning => {
+    let t = memo.get(code);
+    if (t === undefined) memo.set(code, (t = tuningFor(cfg.rules, code)));
+    return t;
+  };
+  return {
+    tune,
+    trappedTunings: { trapped: tune('PASSENGER_TRAPPED'), filtered: tune('ALARM_FILTERED') },
+    holds: holdLookup(cfg.debounce, SIGNAL_HOLD_DEFAULTS),
+    ids,
+  };
+}
+
+/** Processes every lift deadline at or before `mono`, earliest first (ties: config order). */
+function advance(env: Env, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
+  for (let n = 0; n < MAX_DEADLINES_PER_STEP; n++) {
+    let idx = -1;
+    let due: Instant | null = null;
+    for (let i = 0; i < lifts.length; i++) {
+      const l = lifts[i];
+      const d = l === undefined ? null : liftDeadline(env, l);
+      if (d !== null && d.mono <= mono && (due === null || d.mono < due.mono)) {
+        due = d;
+        idx = i;
+      }
+    }
+    const lift = lifts[idx];
+    if (due === null || lift === undefined) return;
+    const r = evaluateLift(env, lift, due);
+    lifts[idx] = r.lift;
+    events.push(...r.events);
+  }
+}
+
+function applySample(env: Env, lift: LiftCore, input: Extract<CoreInput, { kind: 'sample' }>, events: AlarmEvent[]): LiftCore {
+  const at = input.at;
+  // First sample, or recovery after link loss: rebuild the state from this fresh sample, with
+  // no debounce hold, before any rule runs (domain.md: state unknown while the link is lost).
+  const tracks = lift.comm.link === 'ok' ? observe(lift.tracks, input.values, at, env.holds) : rebuild(input.values, at);
+  const view = deriveView(stableValues(tracks), 'ok', lift.landings);
+  const ctx = contextOf(view.values, view.floor);
+  const g = onGoodSample(lift.comm, at, ctx);
+  events.push(...g.events);
+  let l: LiftCore = { ...lift, tracks, comm: g.st };
+  if (l.orphans.some((o) => o.severity !== 'critical')) {
+    for (const o of l.orphans) {
+      if (o.severity !== 'critical') {
+        events.push(lifecycleEvent(o, 'cleared', at, ctx, { detail: 'restored alarm not evaluated by this core version' }));
+      }
+    }
+    l = { ...l, orphans: l.orphans.filter((o) => o.severity === 'critical') };
+  }
+  const r = evaluateLift(env, l, at);
+  events.push(...r.events);
+  return r.lift;
+}
+
+function applyEndOfAlarm(lift: LiftCore, input: Extract<CoreInput, { kind: 'endOfAlarm' }>, events: AlarmEvent[]): LiftCore {
+  const view = viewOf(lift);
+  const ctx: EventContext = contextOf(view.values, view.floor);
+  const r = endAlarm(lift.trapped, input.at, ctx, input.source, input.by);
+  events.push(...r.events);
+  // Critical orphans (restored, no rule in this version) also end only by end of alarm.
+  for (const o of lift.orphans) {
+    events.push(lifecycleEvent(o, 'end_of_alarm', input.at, ctx, { endOfAlarmSource: input.source }));
+  }
+  return { ...lift, trapped: r.st, orphans: [] };
+}
+
+export function step(
+  cfg: CoreConfig,
+  state: CoreState,
+  input: CoreInput,
+  ids: IdSource,
+): { state: CoreState; effects: CoreEffect[]; nextDeadline: number | null } {
+  const env = envOf(cfg, ids);
+  const lifts = [...state.lifts];
+  const events: AlarmEvent[] = [];
+  advance(env, lifts, input.at.mono, events);
+
+  if (input.kind === 'acknowledge') {
+    lifts.forEach((l, i) => {
+      const r = acknowledgeIn(l, input.alarmId);
+      if (r === null) return;
+      lifts[i] = r.lift;
+      const view = viewOf(l);
+      const detail = input.by === undefined ? undefined : `acknowledged by ${input.by}`;
+      events.push(lifecycleEvent(r.alarm, 'acknowledged', input.at, contextOf(view.values, view.floor), { detail }));
+    });
+  } else if (input.kind !== 'tick') {
+    const i = lifts.findIndex((l) => l.id === input.liftId);
+    const lift = lifts[i];
+    if (lift !== undefined) {
+      if (input.kind === 'sample') lifts[i] = applySample(env, lift, input, events);
+      else if (input.kind === 'endOfAlarm') lifts[i] = applyEndOfAlarm(lift, input, events);
+      else {
+        const comm = onPollFailed(lift.comm, input.at, input.reason);
+        const r = evaluateLift(env, { ...lift, comm }, input.at);
+        lifts[i] = r.lift;
+        events.push(...r.events);
+      }
+    }
+  }
+  advance(env, lifts, input.at.mono, events); // deadlines that fall due at this very instant
+
+  const effects: CoreEffect[] = events.map((event) => ({ type: 'event', event }));
+  lifts.forEach((l, i) => {
+    const snapshot = snapshotOf(l);
+    const key = snapshotKey(snapshot);
+    if (state.started && key === l.lastKey) return;
+    lifts[i] = { ...l, lastKey: key };
+    effects.push({ type: 'snapshot', snapshot });
+  });
+  let next: number | null = null;
+  for (const l of lifts) {
+    const d = liftDeadline(env, l);
+    if (d !== null && (next === null || d.mono < next)) next = d.mono;
+  }
+  return { state: { started: true, lifts }, effects, nextDeadline: next };
+}
+
+export function snapshots(state: CoreState): LiftSnapshot[] {
+  return state.lifts.map(snapshotOf);
+}

@@ -1,0 +1,105 @@
+/**
+ * ModbusLink over the `modbus-serial` package: Modbus RTU on a serial port, Modbus TCP, and
+ * RTU framing over TCP (a serial-to-Ethernet converter in transparent mode).
+ */
+import ModbusSerial from 'modbus-serial';
+import type { BusConfig } from '../config/types.js';
+import { classify, FieldError } from './errors.js';
+import type { ModbusLink, ReadRequestLike } from './link.js';
+
+// modbus-serial is CommonJS; under NodeNext its class is the `default` of the module object.
+const ModbusRTU = ModbusSerial.default;
+type ModbusClient = InstanceType<typeof ModbusRTU>;
+
+export class ModbusSerialLink implements ModbusLink {
+  private client: ModbusClient | null = null;
+  private closeListeners: Array<() => void> = [];
+
+  constructor(private readonly bus: BusConfig) {}
+
+  get isOpen(): boolean {
+    return this.client?.isOpen ?? false;
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  async open(): Promise<void> {
+    await this.close();
+    const client = new ModbusRTU();
+    // An 'error' event without a listener would crash the process (adapter unplugged).
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      if (this.client !== client) return;
+      for (const l of this.closeListeners) l();
+    });
+    const b = this.bus;
+    try {
+      if (b.type === 'modbus-rtu') {
+        await client.connectRTUBuffered(b.port, {
+          baudRate: b.baudRate,
+          parity: b.parity,
+          dataBits: b.dataBits,
+          stopBits: b.stopBits,
+        });
+      } else if (b.type === 'modbus-tcp') {
+        await client.connectTCP(b.host, { port: b.port, timeout: b.timeoutMs });
+      } else {
+        // Raw RTU frames (with CRC) over a TCP stream, as a transparent serial-to-Ethernet
+        // converter passes them. modbus-serial calls this port "telnet"; its
+        // connectTcpRTUBuffered sends MBAP frames instead.
+        await client.connectTelnet(b.host, { port: b.port, timeout: b.timeoutMs });
+      }
+    } catch (err) {
+      safeClose(client);
+      const e = classify(err, b.id);
+      throw new FieldError(`cannot open bus ${b.id} (${describe(b)}): ${e.message}`, 'LINK_DOWN', { bus: b.id });
+    }
+    this.client = client;
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c) await new Promise<void>((resolve) => safeClose(c, resolve));
+  }
+
+  async read(unitId: number, req: ReadRequestLike, timeoutMs: number): Promise<number[] | boolean[]> {
+    const c = this.client;
+    if (!c || !c.isOpen) throw new FieldError(`bus ${this.bus.id} is not open`, 'LINK_DOWN', { bus: this.bus.id, unitId });
+    c.setID(unitId);
+    c.setTimeout(timeoutMs);
+    try {
+      switch (req.table) {
+        case 'coil':
+          return (await c.readCoils(req.address, req.count)).data.slice(0, req.count);
+        case 'discrete':
+          return (await c.readDiscreteInputs(req.address, req.count)).data.slice(0, req.count);
+        case 'holding':
+          return (await c.readHoldingRegisters(req.address, req.count)).data;
+        case 'input':
+          return (await c.readInputRegisters(req.address, req.count)).data;
+      }
+    } catch (err) {
+      throw classify(err, this.bus.id, unitId);
+    }
+  }
+}
+
+function safeClose(c: ModbusClient, done?: () => void): void {
+  try {
+    if (c.isOpen) c.close(() => done?.());
+    else done?.();
+  } catch {
+    done?.();
+  }
+}
+
+export function describe(b: BusConfig): string {
+  if (b.type === 'modbus-rtu') {
+    const p = b.parity === 'none' ? 'N' : b.parity === 'even' ? 'E' : 'O';
+    return `${b.port} ${b.baudRate} ${b.dataBits}${p}${b.stopBits}`;
+  }
+  return `${b.type === 'modbus-tcp' ? 'Modbus TCP' : 'RTU over TCP'} ${b.host}:${b.port}`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Behaviours: small, combinable changes to a simulated lift, injectable at any time and
+ * removable. Each is plain data (a `BehaviourSpec`) plus a descriptor saying how it bends the
+ * trip model (constraints), the signals (overlay) or the Modbus link (link fault).
+ * Fault names follow the taxonomy in ../shared/docs/domain.md.
+ */
+import type { SimSignals } from './register-image.js';
+
+export const LINK_FAULTS = ['silent', 'bad-crc', 'short-frame', 'exception', 'garbage'] as const;
+export type LinkFaultKind = (typeof LINK_FAULTS)[number];
+
+export const BEHAVIOUR_KINDS = [
+  'stuck-between-floors',
+  'door-wont-close',
+  'door-wont-open',
+  'safety-chain-open',
+  'alarm-button',
+  'end-of-alarm',
+  'mains-lost',
+  'inspection',
+  'fault-code',
+  ...LINK_FAULTS,
+] as const;
+export type BehaviourKind = (typeof BEHAVIOUR_KINDS)[number];
+
+/**
+ * A behaviour as data. `durationMs` (optional on all) removes it by itself after that long of
+ * simulated time; for `alarm-button` it is how long the button is held, for `end-of-alarm`
+ * the pulse length (default 1000 ms).
+ */
+export type BehaviourSpec =
+  | { kind: Exclude<BehaviourKind, 'fault-code'>; durationMs?: number }
+  | { kind: 'fault-code'; code: number; durationMs?: number };
+
+/** How behaviours bend the trip model; OR-ed over all active behaviours. */
+export interface Constraints {
+  /** Drive and door operator stop where they are (no mains, safety chain open). */
+  halt: boolean;
+  /** The car stops mid-travel outside the door zone (and starts a trip to get there). */
+  stuck: boolean;
+  doorWontClose: boolean;
+  doorWontOpen: boolean;
+  /** No new automatic trips (inspection, controller fault). */
+  noNewTrips: boolean;
+}
+
+export const NO_CONSTRAINTS: Readonly<Constraints> = {
+  halt: false,
+  stuck: false,
+  doorWontClose: false,
+  doorWontOpen: false,
+  noNewTrips: false,
+};
+
+interface Descriptor {
+  constraints?: Partial<Constraints>;
+  overlay?: (s: SimSignals, spec: BehaviourSpec) => void;
+  defaultDurationMs?: number;
+}
+
+const DESCRIPTORS: Record<BehaviourKind, Descriptor> = {
+  'stuck-between-floors': { constraints: { stuck: true } },
+  'door-wont-close': { constraints: { doorWontClose: true } },
+  'door-wont-open': { constraints: { doorWontOpen: true } },
+  // An open safety chain stops the drive at once (EN 81-20 5.11.2).
+  'safety-chain-open': { constraints: { halt: true, noNewTrips: true }, overlay: (s) => void (s.safetyChain = false) },
+  'alarm-button': { overlay: (s) => void (s.alarmButton = true) },
+  'end-of-alarm': { overlay: (s) => void (s.endOfAlarm = true), defaultDurationMs: 1000 },
+  // Mains off: drive stops; control voltage, car light and alarm device run on the battery.
+  'mains-lost': { constraints: { halt: true, noNewTrips: true }, overlay: (s) => void (s.mainsPower = false) },
+  'inspection': { constraints: { noNewTrips: true }, overlay: (s) => void (s.inspection = true) },
+  'fault-code': {
+    constraints: { noNewTrips: true },
+    overlay: (s, spec) => void (s.faultCode = spec.kind === 'fault-code' ? spec.code : s.faultCode),
+  },
+  'silent': {},
+  'bad-crc': {},
+  'short-frame': {},
+  'exception': {},
+  'garbage': {},
+};
+
+export function isBehaviourKind(name: string): name is BehaviourKind {
+  return (BEHAVIOUR_KINDS as readonly string[]).includes(name);
+}
+
+export function isLinkFault(kind: BehaviourKind): kind is LinkFaultKind {
+  return (LINK_FAULTS as readonly string[]).includes(kind);
+}
+
+export function defaultDuration(spec: BehaviourSpec): number | null {
+  return spec.durationMs ?? DESCRIPTORS[spec.kind].defaultDurationMs ?? null;
+}
+
+export function combineConstraints(specs: Iterable<BehaviourSpec>): Constraints {
+  const out: Constraints = { ...NO_CONSTRAINTS };
+  for (const spec of specs) {
+    const c = DESCRIPTORS[spec.kind].constraints;
+    if (!c) continue;
+    for (const key of Object.keys(c) as Array<keyof Constraints>) if (c[key]) out[key] = true;
+  }
+  return out;
+}
+
+export function applyOverlays(signals: SimSignals, specs: Iterable<BehaviourSpec>): void {
+  for (const spec of specs) DESCRIPTORS[spec.kind].overlay?.(signals, spec);
+}

@@ -1,0 +1,113 @@
+/**
+ * An in-memory Outbox with the same behaviour as SqliteOutbox, for unit tests of the parts
+ * around it. Its state lives in a separate object so a test can "reopen" it (a new instance
+ * over the same state), as the conformance suite does with the SQLite file.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AlarmEvent } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { Outbox, OutboxStats, StoredEvent } from '../ports/outbox.js';
+import { StoreError } from './errors.js';
+import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
+
+interface MemoryAlarm {
+  active: boolean;
+  lastEvent: AlarmEvent;
+}
+
+/** What survives a "reopen". */
+export interface MemoryOutboxState {
+  lastSeq: number;
+  session: number;
+  events: Map<number, StoredEvent & { deliveredAt: number | null }>;
+  alarms: Map<string, MemoryAlarm>; // insertion order = first raised
+}
+
+export function newMemoryOutboxState(): MemoryOutboxState {
+  return { lastSeq: 0, session: 0, events: new Map(), alarms: new Map() };
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryOutbox implements Outbox {
+  private closed = false;
+  private readonly state: MemoryOutboxState;
+  private readonly clock: Clock | undefined;
+
+  constructor(opts: { state?: MemoryOutboxState; clock?: Clock } = {}) {
+    this.state = opts.state ?? newMemoryOutboxState();
+    this.clock = opts.clock;
+  }
+
+  append(items: Array<{ event: AlarmEvent; topic: string; payload: Record<string, unknown> }>): StoredEvent[] {
+    this.assertOpen();
+    const createdAt = this.clock ? this.clock.now().wall : Date.now();
+    return items.map(({ event, topic, payload }) => {
+      const seq = ++this.state.lastSeq;
+      const eventId = randomUUID();
+      const stored: StoredEvent = {
+        seq,
+        eventId,
+        liftId: event.liftId,
+        alarmId: event.alarmId,
+        priority: priorityOf(event),
+        topic,
+        payload: withIds(clone(payload), eventId, seq),
+        createdAt,
+      };
+      this.state.events.set(seq, { ...clone(stored), deliveredAt: null });
+      const prev = this.state.alarms.get(event.alarmId);
+      this.state.alarms.set(event.alarmId, { active: activeAfter(prev?.active, event.lifecycle), lastEvent: clone(event) });
+      return stored;
+    });
+  }
+
+  pending(limit: number): StoredEvent[] {
+    this.assertOpen();
+    return [...this.state.events.values()]
+      .filter((e) => e.deliveredAt === null)
+      .sort((a, b) => a.priority - b.priority || a.seq - b.seq)
+      .slice(0, Math.max(0, Math.floor(limit)))
+      .map(({ deliveredAt: _d, ...e }) => clone(e));
+  }
+
+  markDelivered(seqs: number[], at: number): void {
+    this.assertOpen();
+    for (const seq of seqs) {
+      const e = this.state.events.get(seq);
+      if (e && e.deliveredAt === null) e.deliveredAt = at;
+    }
+  }
+
+  stats(): OutboxStats {
+    this.assertOpen();
+    let pending = 0;
+    let delivered = 0;
+    let oldest: number | null = null;
+    for (const e of this.state.events.values()) {
+      if (e.deliveredAt === null) {
+        pending++;
+        oldest = oldest === null ? e.createdAt : Math.min(oldest, e.createdAt);
+      } else delivered++;
+    }
+    return { pending, oldestPendingAt: oldest, delivered };
+  }
+
+  activeAlarms(): AlarmEvent[] {
+    this.assertOpen();
+    return [...this.state.alarms.values()].filter((a) => a.active).map((a) => clone(a.lastEvent));
+  }
+
+  nextSession(): number {
+    this.assertOpen();
+    return ++this.state.session;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', 'memory outbox is closed', ':memory:');
+  }
+}

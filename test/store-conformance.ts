@@ -1,0 +1,150 @@
+/**
+ * The Outbox conformance suite (aedes-persistence style): every implementation must pass it.
+ * Not a test file by itself; test/store-outbox.test.ts runs it against each implementation.
+ */
+import type { Test } from 'tap';
+import type { Outbox } from '../src/ports/outbox.js';
+import { PRIORITY } from '../src/ports/outbox.js';
+import type { AlarmEvent } from '../src/core/types.js';
+import { alarmEvent } from './uplink-helpers.js';
+
+/** A fresh storage; `open()` may be called again on it to reopen (possibly without close). */
+export interface OutboxStorage {
+  open(): Outbox;
+  cleanup(): void;
+}
+
+const item = (event: AlarmEvent) => ({
+  event,
+  topic: `liftwatch/s/g/lift/${event.liftId}/event`,
+  payload: { schema: 'liftwatch.event/1', alarmId: event.alarmId, lifecycle: event.lifecycle },
+});
+
+export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): void {
+  const withStore = (name: string, fn: (t: Test, storage: OutboxStorage) => void | Promise<void>) =>
+    t.test(name, async (t) => {
+      const storage = makeStorage();
+      t.teardown(() => storage.cleanup());
+      await fn(t, storage);
+    });
+
+  withStore('append assigns seq and eventId and writes them into the payload', (t, storage) => {
+    const ob = storage.open();
+    const [a, b] = ob.append([item(alarmEvent()), item(alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' }))]);
+    t.ok(a && b);
+    if (!a || !b) return;
+    t.ok(b.seq > a.seq, 'seq increases within a batch');
+    t.match(a.eventId, /^[0-9a-f-]{36}$/, 'eventId is a UUID');
+    t.not(a.eventId, b.eventId);
+    t.equal(a.payload['eventId'], a.eventId);
+    t.equal(a.payload['seq'], a.seq);
+    t.equal(a.payload['schema'], 'liftwatch.event/1', 'caller payload kept');
+    t.equal(a.priority, PRIORITY.critical);
+    t.equal(b.priority, PRIORITY.info);
+    const [p] = ob.pending(1);
+    t.equal(p?.eventId, a.eventId, 'eventId stable in the store');
+    t.same(p?.payload, a.payload);
+    ob.close();
+  });
+
+  withStore('seq strictly increasing and eventId stable across reopen', (t, storage) => {
+    let ob = storage.open();
+    const first = ob.append([item(alarmEvent()), item(alarmEvent())]);
+    ob.markDelivered(first.map((e) => e.seq), 1);
+    ob.close();
+    ob = storage.open();
+    const [next] = ob.append([item(alarmEvent())]);
+    t.ok(next && next.seq > Math.max(...first.map((e) => e.seq)), 'no seq reuse after reopen');
+    ob.close();
+    ob = storage.open();
+    t.equal(ob.pending(10)[0]?.eventId, next?.eventId, 'eventId unchanged after reopen');
+    ob.close();
+  });
+
+  withStore('pending orders by priority then seq, honours limit', (t, storage) => {
+    const ob = storage.open();
+    const stored = ob.append([
+      item(alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' })),
+      item(alarmEvent({ severity: 'major', code: 'SAFETY_CHAIN_OPEN' })),
+      item(alarmEvent({ severity: 'critical' })),
+      item(alarmEvent({ severity: 'major', code: 'OUT_OF_SERVICE' })),
+      item(alarmEvent({ severity: 'minor', code: 'OVERLOAD' })),
+    ]);
+    const seqs = stored.map((e) => e.seq);
+    t.same(
+      ob.pending(10).map((e) => e.seq),
+      [seqs[2], seqs[1], seqs[3], seqs[4], seqs[0]],
+    );
+    t.same(ob.pending(2).map((e) => e.seq), [seqs[2], seqs[1]]);
+    t.same(ob.pending(0), []);
+    ob.close();
+  });
+
+  withStore('markDelivered removes from pending; stats count', (t, storage) => {
+    const ob = storage.open();
+    const s = ob.append([item(alarmEvent()), item(alarmEvent()), item(alarmEvent())]);
+    t.same(ob.stats(), { pending: 3, oldestPendingAt: s[0]?.createdAt, delivered: 0 });
+    ob.markDelivered([s[1]!.seq], 1000);
+    ob.markDelivered([s[1]!.seq], 2000); // idempotent
+    t.same(ob.pending(10).map((e) => e.seq), [s[0]!.seq, s[2]!.seq]);
+    ob.markDelivered([s[0]!.seq, s[2]!.seq, 999_999], 1000);
+    t.same(ob.stats(), { pending: 0, oldestPendingAt: null, delivered: 3 });
+    ob.markDelivered([], 1);
+    ob.close();
+  });
+
+  withStore('activeAlarms follows raise/ack/clear/end_of_alarm, exact after reopen', (t, storage) => {
+    let ob = storage.open();
+    const trapped = alarmEvent({ code: 'PASSENGER_TRAPPED', alarmId: 'trap' });
+    const chain = alarmEvent({ code: 'SAFETY_CHAIN_OPEN', severity: 'major', alarmId: 'chain' });
+    const door = alarmEvent({ code: 'DOOR_OPEN_FAULT', severity: 'major', alarmId: 'door', liftId: 'L2' });
+    ob.append([item(trapped), item(chain), item(door)]);
+    t.same(ob.activeAlarms().map((a) => a.alarmId), ['trap', 'chain', 'door']);
+    ob.append([item({ ...trapped, lifecycle: 'acknowledged', at: trapped.at + 1 })]);
+    ob.append([item({ ...chain, lifecycle: 'cleared', clearedAt: chain.at + 5, at: chain.at + 5 })]);
+    const active = ob.activeAlarms();
+    t.same(active.map((a) => a.alarmId), ['trap', 'door']);
+    t.equal(active[0]?.lifecycle, 'acknowledged', 'newest event of the alarm');
+    t.same(active[0], { ...trapped, lifecycle: 'acknowledged', at: trapped.at + 1 }, 'round-trips the AlarmEvent');
+    ob.append([item({ ...trapped, lifecycle: 'end_of_alarm', endOfAlarmSource: 'input', at: trapped.at + 9 })]);
+    ob.append([item({ ...chain, lifecycle: 'acknowledged', at: chain.at + 9 })]);
+    t.same(ob.activeAlarms().map((a) => a.alarmId), ['door'], 'ended is sticky; late ack does not revive');
+    ob.close();
+    ob = storage.open();
+    t.same(ob.activeAlarms().map((a) => a.alarmId), ['door'], 'same after reopen');
+    ob.close();
+  });
+
+  withStore('session counter increments and persists', (t, storage) => {
+    let ob = storage.open();
+    const a = ob.nextSession();
+    const b = ob.nextSession();
+    t.equal(b, a + 1);
+    ob.close();
+    ob = storage.open();
+    t.equal(ob.nextSession(), b + 1, 'persisted across reopen');
+    ob.close();
+  });
+
+  withStore('crash: committed events survive a reopen without close', (t, storage) => {
+    const crashed = storage.open();
+    const s = crashed.append([item(alarmEvent({ alarmId: 'x' })), item(alarmEvent({ alarmId: 'y' }))]);
+    crashed.markDelivered([s[0]!.seq], 5);
+    const session = crashed.nextSession();
+    // no close(): the process "died" here
+    const ob = storage.open();
+    t.same(ob.pending(10).map((e) => e.eventId), [s[1]!.eventId]);
+    t.same(ob.activeAlarms().map((a) => a.alarmId), ['x', 'y']);
+    t.equal(ob.nextSession(), session + 1);
+    const [n] = ob.append([item(alarmEvent())]);
+    t.ok(n && n.seq > s[1]!.seq);
+    ob.close();
+    crashed.close();
+  });
+
+  withStore('closed outbox throws STORE_CLOSED', (t, storage) => {
+    const ob = storage.open();
+    ob.close();
+    t.throws(() => ob.pending(1), { code: 'STORE_CLOSED' });
+  });
+}
