@@ -7,21 +7,9 @@ import path from 'node:path';
 import t from 'tap';
 import ModbusSerial from 'modbus-serial';
 import { Simulator } from '../src/sim/simulator.js';
+import { onPath } from './helpers/tools.js';
 
 const ModbusRTU = ModbusSerial.default;
-
-function onPath(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const full = path.join(dir, cmd);
-    try {
-      fs.accessSync(full, fs.constants.X_OK);
-      return full;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += 25) {
