@@ -23,13 +23,26 @@ t.test('separate rise and fall holds; a bounce back cancels the candidate', asyn
   t.same(nextDue(tr, holds), at(3100), 'rise hold is separate');
 });
 
-t.test('raw flips are recorded inside the chatter window (issue 3)', async (t) => {
-  let tr = rebuild({ doorZone: true }, at(0));
-  for (let i = 1; i <= 6; i++) tr = observe(tr, { doorZone: i % 2 === 0 }, at(i * 1000), holds);
-  t.equal(tr.doorZone?.flips.length, 6);
-  tr = observe(tr, { doorZone: false }, at(64_000), holds);
-  t.same(tr.doorZone?.flips, [5000, 6000, 64_000], 'flips older than the window are dropped');
-  t.equal(tr.doorZone?.chattering, false);
+t.test('debounced flips are recorded at their commit instants for chatter detection (issue 3)', async (t) => {
+  let tr = rebuild({ doorZone: true, moving: false }, at(0));
+  for (let i = 1; i <= 6; i++) tr = observe(tr, { doorZone: i % 2 === 0, moving: false }, at(i * 1000), holds);
+  t.same(tr.doorZone?.flips, [1000, 2000, 3000, 4000, 5000, 6000]);
+  t.equal(tr.doorZone?.prev, false, 'the value before the last commit');
+  tr = observe(tr, { doorZone: false, moving: true }, at(7000), holds);
+  tr = observe(tr, { doorZone: true, moving: true }, at(8000), holds);
+  t.equal(tr.doorZone?.flips.length, 6, 'a running car passing landings is not chatter');
+  const slow = holdLookup({ safetyChain: { fallMs: 300 } }, {});
+  let c = rebuild({ safetyChain: true }, at(0));
+  c = observe(c, { safetyChain: false }, at(1000), slow);
+  c = observe(c, { safetyChain: true }, at(1100), slow);
+  t.same(c.safetyChain?.flips, [], 'a bounce the hold filters is no flip');
+  c = observe(c, { safetyChain: false }, at(2000), slow);
+  c = commitDue(c, at(2300), slow);
+  t.same(c.safetyChain?.flips, [2300], 'recorded at the commit instant');
+  let b = rebuild({ alarmButton: false }, at(0));
+  b = observe(b, { alarmButton: true }, at(1000), holds);
+  t.same(b.alarmButton?.flips, [], 'the alarm button is never counted');
+  t.same(rebuild({ safetyChain: true }, at(9000), c).safetyChain?.flips, [2300], 'a rebuild after link loss keeps the history');
 });
 
 t.test('unchanged samples keep track identity', async (t) => {

@@ -18,13 +18,15 @@ const IDLE: SignalValues = {
   moving: false, alarmButton: false, inspection: false, mainsPower: true, endOfAlarm: false, floor: 0, faultCode: 0,
 };
 const sample = (ms: number, v: SignalValues, liftId = 'L1'): CoreInput => ({ kind: 'sample', liftId, at: at(ms), values: { ...IDLE, ...v } });
+/** EN 81-28 test interval: with no test call, ALARM_DEVICE_FAULT's clock is the next deadline of an idle lift. */
+const TEST_DUE = M0 + 3 * 24 * 3_600_000;
 const eventsOf = (effects: CoreEffect[]): AlarmEvent[] => effects.flatMap((e) => (e.type === 'event' ? [e.event] : []));
 
 t.test('nextDeadline names the instant the driver must tick', async (t) => {
   const ids = sequentialIds();
   let st = initialState(cfg, at(0));
   let r = step(cfg, st, sample(0, {}), ids);
-  t.equal(r.nextDeadline, null, 'idle lift: nothing pending');
+  t.equal(r.nextDeadline, TEST_DUE, 'idle lift: only the 3-day test-call clock is pending');
   r = step(cfg, r.state, sample(1000, { doorZone: false }), ids);
   t.equal(r.nextDeadline, M0 + 31_000, 'stopped outside the zone: confirm in 30 s');
   r = step(cfg, r.state, sample(2000, { doorZone: false, alarmButton: true }), ids);
@@ -39,7 +41,7 @@ t.test('nextDeadline names the instant the driver must tick', async (t) => {
   const late = eventsOf(r.effects);
   t.same(late.map((e) => [e.code, e.at - W0]), [['STOPPED_BETWEEN_FLOORS', 31_000]], 'a late tick raises at the deadline instant, not at the tick');
   t.equal(late[0]?.confirmedAt, W0 + 31_000);
-  t.equal(r.nextDeadline, null);
+  t.equal(r.nextDeadline, TEST_DUE);
 });
 
 t.test('comm-lost deadline appears only after the third failed poll', async (t) => {
@@ -47,7 +49,7 @@ t.test('comm-lost deadline appears only after the third failed poll', async (t) 
   let r = step(cfg, initialState(cfg, at(0)), sample(0, {}), ids);
   for (const ms of [500, 1000]) {
     r = step(cfg, r.state, { kind: 'pollFailed', liftId: 'L1', at: at(ms), reason: 'timeout' }, ids);
-    t.equal(r.nextDeadline, null, `${ms}: fewer than 3 failures`);
+    t.equal(r.nextDeadline, TEST_DUE, `${ms}: fewer than 3 failures`);
   }
   r = step(cfg, r.state, { kind: 'pollFailed', liftId: 'L1', at: at(1500), reason: 'timeout' }, ids);
   t.equal(r.nextDeadline, M0 + 10_000, '10 s after the last good sample');
@@ -104,14 +106,17 @@ t.test('event fields: ids, floor, controller code, evidence', async (t) => {
   d.feed(sample(1000, { floor: 4, safetyChain: false, faultCode: 231 }));
   d.feed(sample(20_000, { floor: 4, safetyChain: true, faultCode: 0 }));
   d.runUntil(M0 + 30_000);
-  const [raised, cleared] = d.events();
+  const [raised, cleared] = d.events().filter((e) => e.code === 'SAFETY_CHAIN_OPEN');
+  const drive = d.events().filter((e) => e.code === 'DRIVE_FAULT');
+  t.match(drive, [{ lifecycle: 'raised', controllerCode: 231, at: W0 + 1000 }, { lifecycle: 'cleared', controllerCode: 231, at: W0 + 22_000 }],
+    'an unmapped controller code is DRIVE_FAULT, the raw code passed through');
   t.match(raised, {
-    alarmId: 'X1', lifecycle: 'raised', code: 'SAFETY_CHAIN_OPEN', severity: 'major', liftId: 'L1', floor: 4,
+    alarmId: 'X2', lifecycle: 'raised', code: 'SAFETY_CHAIN_OPEN', severity: 'major', liftId: 'L1', floor: 4,
     occurredAt: W0 + 1000, confirmedAt: W0 + 6000, clearedAt: null, at: W0 + 6000, controllerCode: 231,
     evidence: { heldMs: 5000, signals: { safetyChain: false, moving: false, inspection: false } },
   });
   t.match(raised?.evidence?.rule, /safety chain open/);
-  t.match(cleared, { alarmId: 'X1', lifecycle: 'cleared', clearedAt: W0 + 22_000, controllerCode: null, confirmedAt: W0 + 6000 });
+  t.match(cleared, { alarmId: 'X2', lifecycle: 'cleared', clearedAt: W0 + 22_000, controllerCode: null, confirmedAt: W0 + 6000 });
 });
 
 t.test('inputs for unknown lifts and ticks before any sample are harmless', async (t) => {
@@ -132,8 +137,8 @@ t.test('restored alarms: unknown lifts and finished incidents are dropped; codes
     ev('gone', 'PASSENGER_TRAPPED', 'critical', 'raised', 'other-lift'),
     ev('done', 'PASSENGER_TRAPPED', 'critical', 'end_of_alarm'),
     ev('filtered', 'ALARM_FILTERED', 'info'),
-    ev('doors', 'DOORS_WONT_OPEN', 'critical'),
-    ev('load', 'OVERLOAD', 'minor'),
+    ev('doors', 'REPEATED_FAULT', 'critical'),
+    ev('load', 'LEVELLING_FAULT', 'minor'),
   ];
   const d = new TraceDriver(cfg, at(0), sequentialIds(), restored);
   t.same(d.snapshots()[0]?.activeAlarms.map((a) => a.alarmId), ['doors', 'load']);

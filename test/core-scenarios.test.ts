@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { TraceDriver, sequentialIds } from '../src/core/trace.js';
 import type { CoreConfig } from '../src/core/engine.js';
-import type { AlarmEvent, CoreInput, EndOfAlarmSource, Instant, LiftSnapshot } from '../src/core/types.js';
+import { ALARM_CODES, type AlarmEvent, type CoreInput, type EndOfAlarmSource, type Instant, type LiftSnapshot } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -31,17 +31,21 @@ const BASELINE: SignalValues = {
 
 interface Expect {
   t: number; code: string; lifecycle: string; incident?: string; occurred?: number; floor?: number | null;
-  controllerCode?: number | null; source?: string; heldMs?: number; detail?: string;
+  controllerCode?: number | null; source?: string; heldMs?: number; detail?: string; severity?: string;
+  /** Pattern matched against evidence.rule. */
+  rule?: string;
+  /** Subset of evidence.signals. */
+  signals?: Record<string, unknown>;
 }
 type Check = Partial<LiftSnapshot> & { activeCodes?: string[] };
 type Item = { input: CoreInput } | { check: Check; liftId: string; t: number };
 interface Scenario {
   name: string;
-  lifts?: Array<{ id: string; landings?: number; pollIntervalMs?: number }>;
+  lifts?: Array<{ id: string; landings?: number; pollIntervalMs?: number; rules?: CoreConfig['rules']; faultCodes?: Record<number, AlarmEvent['code']> }>;
   rules?: CoreConfig['rules'];
   debounce?: CoreConfig['debounce'];
   baseline?: SignalValues;
-  restored?: Array<{ t: number; code: AlarmEvent['code']; alarmId: string; lifecycle?: AlarmEvent['lifecycle']; lift?: string; severity?: AlarmEvent['severity'] }>;
+  restored?: Array<{ t: number; code: AlarmEvent['code']; alarmId: string; lifecycle?: AlarmEvent['lifecycle']; lift?: string; severity?: AlarmEvent['severity']; controllerCode?: number }>;
   jitter?: boolean;
   until?: number;
   inputs: Array<Record<string, unknown>>;
@@ -69,6 +73,8 @@ function toItems(sc: Scenario, defaultLift: string): Item[] {
       const input: CoreInput = { kind: 'endOfAlarm', liftId, at: at(tm), source: raw.endOfAlarm as EndOfAlarmSource };
       if (typeof raw.by === 'string') input.by = raw.by;
       out.push({ input });
+    } else if ('testCall' in raw) {
+      out.push({ input: { kind: 'testCall', liftId, at: at(tm), source: (raw.testCall as 'schedule' | 'cli' | 'remote' | null) ?? 'schedule' } });
     } else if ('ack' in raw) {
       // `ack: CODE` acknowledges the alarm of that code raised earlier in this run; `ackId` is literal.
       out.push({ input: { kind: 'acknowledge', alarmId: `@${String(raw.ack)}`, at: at(tm), by: 'operator' } });
@@ -114,14 +120,17 @@ function deepFreeze(o: unknown): void {
 }
 
 function run(sc: Scenario, variant: Variant) {
-  const lifts = (sc.lifts ?? [{ id: 'L1' }]).map((l) => ({ id: l.id, landings: l.landings ?? 6, pollIntervalMs: l.pollIntervalMs ?? 500 }));
+  const lifts = (sc.lifts ?? [{ id: 'L1' }]).map((l) => ({
+    id: l.id, landings: l.landings ?? 6, pollIntervalMs: l.pollIntervalMs ?? 500,
+    ...(l.rules ? { rules: l.rules } : {}), ...(l.faultCodes ? { faultCodes: l.faultCodes } : {}),
+  }));
   const cfg: CoreConfig = { lifts, rules: sc.rules ?? {} };
   if (sc.debounce) cfg.debounce = sc.debounce;
   const defaultLift = lifts[0]!.id;
   const restored: AlarmEvent[] = (sc.restored ?? []).map((r) => ({
     alarmId: r.alarmId, lifecycle: r.lifecycle ?? 'raised', code: r.code, severity: r.severity ?? 'critical',
     liftId: r.lift ?? defaultLift, floor: null, occurredAt: WALL0 + r.t, confirmedAt: WALL0 + r.t, clearedAt: null,
-    at: WALL0 + r.t, controllerCode: null, evidence: null,
+    at: WALL0 + r.t, controllerCode: r.controllerCode ?? null, evidence: null,
   }));
   const items = toItems(sc, defaultLift);
   const lastT = items.length === 0 ? 0 : Math.max(...items.map((i) => ('input' in i ? i.input.at.mono - MONO0 : i.t)));
@@ -160,6 +169,15 @@ function run(sc: Scenario, variant: Variant) {
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 t.ok(files.length >= 10, 'the corpus has scenarios');
 
+t.test('the corpus specifies every code of the taxonomy: each is raised in some scenario', async (t) => {
+  const raised = new Set<string>();
+  for (const file of files) {
+    const sc = parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Scenario;
+    for (const e of sc.expect ?? []) if (e.lifecycle === 'raised') raised.add(e.code);
+  }
+  t.same(ALARM_CODES.filter((c) => !raised.has(c)), [], 'no code without a scenario');
+});
+
 for (const file of files) {
   const sc = parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Scenario;
   t.test(`${file}: ${sc.name}`, async (t) => {
@@ -190,6 +208,9 @@ for (const file of files) {
         if (x.source !== undefined) t.equal(e.endOfAlarmSource, x.source, `${variant}: event ${i} endOfAlarmSource`);
         if (x.heldMs !== undefined) t.equal(e.evidence?.heldMs, x.heldMs, `${variant}: event ${i} evidence.heldMs`);
         if (x.detail !== undefined) t.match(e.detail ?? '', x.detail, `${variant}: event ${i} detail`);
+        if (x.severity !== undefined) t.equal(e.severity, x.severity, `${variant}: event ${i} severity`);
+        if (x.rule !== undefined) t.match(e.evidence?.rule ?? '', x.rule, `${variant}: event ${i} evidence.rule`);
+        if (x.signals !== undefined) t.match(e.evidence?.signals ?? {}, x.signals, `${variant}: event ${i} evidence.signals`);
       });
       // Invariants that hold for every trace.
       const open = new Set(restored.map((r) => r.alarmId));

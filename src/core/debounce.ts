@@ -5,13 +5,17 @@
  * has been seen continuously for its hold time, at exactly `candidate.since + hold`, so the
  * result does not depend on when the driver happens to tick. A bounce back cancels it.
  *
- * Each track also records its raw flips inside CHATTER_WINDOW_MS and carries a `chattering`
- * flag, so SIGNAL_CHATTERING (issue 3: N flips in a window => signal marked chattering and
- * its alarms held) can be added here without changing the shape of the state.
+ * Each track also records the instants of its committed (debounced) flips, for chatter
+ * detection (rules/chatter.ts, issue 3), and the value before the last commit, so rules can
+ * tell an edge that happened while the car was running from one that happened at rest.
+ *
+ * Chatter counts debounced flips, not raw ones: contact bounce (milliseconds) is the debounce
+ * hold's job; chatter is a contact that keeps changing state for real (seconds), e.g. a loose
+ * wire. Signals that change with normal travel or by hand are not counted (CHATTER_EXEMPT).
  */
 import { SIGNAL_NAMES, type SignalName, type SignalValues } from './signals.js';
 import type { Instant } from './types.js';
-import { CHATTER_WINDOW_MS, DEFAULT_HOLD, type HoldTimes } from './defaults.js';
+import { DEFAULT_HOLD, type HoldTimes } from './defaults.js';
 
 export type SignalValue = SignalValues[SignalName];
 
@@ -23,10 +27,39 @@ export interface SignalTrack {
   /** Last raw value seen. */
   raw: SignalValue;
   candidate: { value: SignalValue; since: Instant } | null;
-  /** Mono times of raw flips inside CHATTER_WINDOW_MS (for issue 3). */
+  /** Mono times of committed flips (pruned to the chatter window by rules/chatter.ts). */
   flips: number[];
-  /** Reserved for issue 3; always false for now. */
+  /** Marked by rules/chatter.ts: N flips within the window, not yet calm again. */
   chattering: boolean;
+  /** The stable value before the last commit (equal to `value` after a rebuild: no edge). */
+  prev?: SignalValue;
+}
+
+/**
+ * Signals never counted as chattering: the alarm and end-of-alarm pushes are operated by people
+ * (a trapped passenger hammering the button must never be silenced, EN 81-28), and the
+ * registered call and door-open command are controller logic, not contacts (a door sent open
+ * again and again is DOOR_CLOSE_FAULT's reopen count, not chatter).
+ */
+export const CHATTER_EXEMPT: ReadonlySet<SignalName> = new Set<SignalName>(['alarmButton', 'endOfAlarm', 'callRegistered', 'doorOpenCommand']);
+
+/**
+ * Whether a committed flip counts toward chatter. Flips the lift's own operation explains are
+ * not counted: doorZone while the car runs (it passes the unlocking zone of every landing,
+ * EN 81-20 3.42), and a door limit or lock moving the way the door-open command drives it (open
+ * limit made / closed limit and lock lost while commanded open, and the reverse while commanded
+ * closed). A door contact that changes against the command - the open limit dropping out during
+ * the dwell, the lock flickering at rest - is counted. Without a command signal, every flip counts.
+ */
+function countsAsFlip(name: SignalName, tr: SignalTrack, next: SignalValue, tracks: Tracks): boolean {
+  if (typeof next !== 'boolean' || typeof tr.value !== 'boolean' || CHATTER_EXEMPT.has(name)) return false;
+  if (name === 'doorZone' && (tracks.moving?.value === true || tracks.moving?.raw === true)) return false;
+  const cmd = tracks.doorOpenCommand?.value;
+  if (typeof cmd === 'boolean') {
+    if (name === 'doorOpenLimit' && next === cmd) return false;
+    if ((name === 'doorClosedLimit' || name === 'doorLocked') && next === !cmd) return false;
+  }
+  return true;
 }
 
 export type Tracks = Readonly<Partial<Record<SignalName, SignalTrack>>>;
@@ -48,12 +81,17 @@ function later(at: Instant, ms: number): Instant {
   return { mono: at.mono + ms, wall: at.wall + ms };
 }
 
-/** Fresh tracks from one sample, with no hold: used at the first sample and on link recovery. */
-export function rebuild(values: SignalValues, at: Instant): Tracks {
+/**
+ * Fresh tracks from one sample, with no hold: used at the first sample and on link recovery.
+ * On recovery the chatter history of `prev` is kept (a loose contact stays reported across a
+ * link loss); values come with no edge (`prev` = value).
+ */
+export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Tracks {
   const out: Partial<Record<SignalName, SignalTrack>> = {};
   for (const name of SIGNAL_NAMES) {
     const v = values[name];
-    out[name] = { value: v, since: at, raw: v, candidate: null, flips: [], chattering: false };
+    const old = prev?.[name];
+    out[name] = { value: v, since: at, raw: v, candidate: null, flips: old?.flips ?? [], chattering: old?.chattering ?? false, prev: v };
   }
   return out;
 }
@@ -65,21 +103,16 @@ export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds
     const raw = values[name];
     const tr = tracks[name];
     if (!tr) {
-      out[name] = { value: raw, since: at, raw, candidate: null, flips: [], chattering: false };
+      out[name] = { value: raw, since: at, raw, candidate: null, flips: [], chattering: false, prev: raw };
       continue;
     }
     if (raw === tr.raw && (tr.candidate === null || tr.candidate.value === raw)) continue;
-    const flips = raw === tr.raw ? tr.flips : pruneFlips([...tr.flips, at.mono], at.mono);
     let candidate = tr.candidate;
     if (raw === tr.value) candidate = null;
     else if (candidate === null || candidate.value !== raw) candidate = { value: raw, since: at };
-    out[name] = { ...tr, raw, candidate, flips };
+    out[name] = { ...tr, raw, candidate };
   }
   return commitDue(out, at, holds);
-}
-
-function pruneFlips(flips: number[], now: number): number[] {
-  return flips.filter((m) => now - m < CHATTER_WINDOW_MS);
 }
 
 /** Commits every candidate whose hold has elapsed by `at`. */
@@ -91,7 +124,9 @@ export function commitDue(tracks: Tracks, at: Instant, holds: HoldLookup): Track
     const hold = holdFor(holds(name), tr.candidate.value);
     if (tr.candidate.since.mono + hold > at.mono) continue;
     out ??= { ...tracks };
-    out[name] = { ...tr, value: tr.candidate.value, since: later(tr.candidate.since, hold), candidate: null };
+    const since = later(tr.candidate.since, hold);
+    const flips = countsAsFlip(name, tr, tr.candidate.value, tracks) ? [...tr.flips, since.mono] : tr.flips;
+    out[name] = { ...tr, value: tr.candidate.value, since, candidate: null, prev: tr.value, flips };
   }
   return out ?? tracks;
 }

@@ -13,6 +13,9 @@ export interface RuleDefault {
   /** How long the condition must be absent before a self-clearing alarm clears. */
   clearMs: number;
   enabled: boolean;
+  /** For counting rules: how many occurrences within `windowMs` (see RULE_COUNTS). */
+  count?: number;
+  windowMs?: number;
 }
 
 /** Clear hold for self-clearing alarms. Proposal: short, the confirm times do the filtering. */
@@ -47,6 +50,25 @@ export const RULE_DEFAULTS: Readonly<Record<AlarmCode, RuleDefault>> = {
   REPEATED_FAULT: rule('major', 0),
   CONTROLLER_COMM_LOST: rule('major', 10_000), // "3 polls / >= 10 s"
   SIGNAL_CHATTERING: rule('minor', 0),
+  TEST_CALL: rule('info', 0, 0), // not an alarm: the EN 81-28 periodic test call
+};
+
+/**
+ * Counting rules: `count` occurrences within `windowMs` (both tunable per site and per lift).
+ * - SIGNAL_CHATTERING: N = 10 flips in 60 s (domain.md taxonomy).
+ * - REPEATED_FAULT: the same code raised 3 times in 24 h (domain.md taxonomy).
+ * - DOOR_CLOSE_FAULT: >= 3 reopen cycles in 60 s (domain.md taxonomy).
+ * - LEVELLING_FAULT: levelling events aggregated per hour (domain.md: "per event, aggregated
+ *   hourly"); count 1 = the first event raises, the incident clears after a quiet hour.
+ * - ALARM_DEVICE_FAULT: windowMs = the longest gap between successful test calls, 3 days
+ *   (EN 81-28: a test call at least every 3 days); 0 switches the check off.
+ */
+export const RULE_COUNTS: Readonly<Partial<Record<AlarmCode, { count: number; windowMs: number }>>> = {
+  SIGNAL_CHATTERING: { count: 10, windowMs: 60_000 },
+  REPEATED_FAULT: { count: 3, windowMs: 24 * 3_600_000 },
+  DOOR_CLOSE_FAULT: { count: 3, windowMs: 60_000 },
+  LEVELLING_FAULT: { count: 1, windowMs: 3_600_000 },
+  ALARM_DEVICE_FAULT: { count: 1, windowMs: 3 * 24 * 3_600_000 },
 };
 
 /**
@@ -74,8 +96,8 @@ export const DEFAULT_HOLD: HoldTimes = { riseMs: 0, fallMs: 0 };
 export const SIGNAL_HOLD_DEFAULTS: Partial<Record<SignalName, HoldTimes>> = {};
 
 /**
- * Chatter detection window (domain.md SIGNAL_CHATTERING: N = 10 flips in 60 s; issue 3).
- * The debouncer already records raw flips inside this window; the rule is not implemented yet.
+ * Chatter detection defaults (domain.md SIGNAL_CHATTERING: N = 10 flips in 60 s); tuned via
+ * `rules.SIGNAL_CHATTERING.count` / `.windowMs` (RULE_COUNTS).
  */
 export const CHATTER_WINDOW_MS = 60_000;
 export const CHATTER_FLIPS = 10;

@@ -17,12 +17,19 @@ import { initialComm, onGoodSample, onPollFailed } from './rules/comm-lost.js';
 import { acknowledgeIn, evaluateLift, liftDeadline, snapshotOf, viewOf, type Env, type LiftCore } from './rules/lift.js';
 import { endAlarm, TRAPPED_IDLE } from './rules/passenger-trapped.js';
 import { restoreInto } from './rules/restore.js';
+import { EDGES_IDLE } from './rules/edge-counts.js';
+import { FAULT_IDLE, type FaultCodeMap } from './rules/fault-code.js';
+import { testCallEvents } from './rules/test-call.js';
 import { tuningFor, type RuleOverride, type Tuning } from './rules/tuning.js';
 
 export interface CoreLiftConfig {
   id: string;
   pollIntervalMs: number;
   landings: number; // count
+  /** Per-lift tuning over the site's `rules` (config `lifts[].rules`). */
+  rules?: Partial<Record<AlarmCode, RuleOverride>>;
+  /** Controller fault code -> taxonomy code (profile `faultCodes`); unlisted non-zero codes are DRIVE_FAULT. */
+  faultCodes?: FaultCodeMap;
 }
 
 export interface CoreConfig {
@@ -42,7 +49,20 @@ export interface CoreState {
 /** Safety valve against a deadline that is never consumed (a bug, not an input condition). */
 const MAX_DEADLINES_PER_STEP = 100_000;
 
-export function initialState(cfg: CoreConfig, at: Instant, restored?: AlarmEvent[]): CoreState {
+/**
+ * The core counts time in whole milliseconds. A driver's clock may give fractions
+ * (performance.now()); with them `since + confirmMs - since` can come out a hair below
+ * `confirmMs` in floating point, and a due deadline would never be consumed (the latency
+ * benchmark caught the core spinning on exactly that). Integers below 2^53 add exactly.
+ */
+export function wholeMs(at: Instant): Instant {
+  const mono = Math.floor(at.mono);
+  const wall = Math.floor(at.wall);
+  return mono === at.mono && wall === at.wall ? at : { mono, wall };
+}
+
+export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: AlarmEvent[]): CoreState {
+  const at = wholeMs(rawAt);
   const lifts: LiftCore[] = cfg.lifts.map((l) => ({
     id: l.id,
     landings: l.landings,
@@ -51,34 +71,55 @@ export function initialState(cfg: CoreConfig, at: Instant, restored?: AlarmEvent
     timed: {},
     trapped: TRAPPED_IDLE,
     orphans: [],
+    chatter: {},
+    fault: FAULT_IDLE,
+    repeats: {},
+    edges: EDGES_IDLE,
+    // EN 81-28 test interval: the start counts as a test (the agent cannot know when the last
+    // one was before a restart; docs/alarms.md), so the first reminder comes 3 days after start.
+    lastTest: at,
+    lastEval: at.mono,
     lastKey: null,
   }));
   return { started: false, lifts: restored && restored.length > 0 ? restoreInto(lifts, restored) : lifts };
 }
 
-function envOf(cfg: CoreConfig, ids: IdSource): Env {
-  const memo = new Map<AlarmCode, Tuning>();
-  const tune = (code: AlarmCode): Tuning => {
-    let t = memo.get(code);
-    if (t === undefined) memo.set(code, (t = tuningFor(cfg.rules, code)));
-    return t;
-  };
-  return {
-    tune,
-    trappedTunings: { trapped: tune('PASSENGER_TRAPPED'), filtered: tune('ALARM_FILTERED') },
-    holds: holdLookup(cfg.debounce, SIGNAL_HOLD_DEFAULTS),
-    ids,
+/** One Env per lift: its tuning is the taxonomy default < site `rules` < the lift's `rules`. */
+type EnvFor = (liftId: string) => Env;
+
+function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
+  const holds = holdLookup(cfg.debounce, SIGNAL_HOLD_DEFAULTS);
+  const envs = new Map<string, Env>();
+  return (liftId) => {
+    let env = envs.get(liftId);
+    if (env !== undefined) return env;
+    const lc = cfg.lifts.find((l) => l.id === liftId);
+    const memo = new Map<AlarmCode, Tuning>();
+    const tune = (code: AlarmCode): Tuning => {
+      let t = memo.get(code);
+      if (t === undefined) memo.set(code, (t = tuningFor(cfg.rules, code, lc?.rules)));
+      return t;
+    };
+    env = {
+      tune,
+      trappedTunings: { trapped: tune('PASSENGER_TRAPPED'), filtered: tune('ALARM_FILTERED') },
+      holds,
+      ids,
+      faultCodes: lc?.faultCodes ?? {},
+    };
+    envs.set(liftId, env);
+    return env;
   };
 }
 
 /** Processes every lift deadline at or before `mono`, earliest first (ties: config order). */
-function advance(env: Env, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
+function advance(envFor: EnvFor, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
   for (let n = 0; n < MAX_DEADLINES_PER_STEP; n++) {
     let idx = -1;
     let due: Instant | null = null;
     for (let i = 0; i < lifts.length; i++) {
       const l = lifts[i];
-      const d = l === undefined ? null : liftDeadline(env, l);
+      const d = l === undefined ? null : liftDeadline(envFor(l.id), l);
       if (d !== null && d.mono <= mono && (due === null || d.mono < due.mono)) {
         due = d;
         idx = i;
@@ -86,7 +127,7 @@ function advance(env: Env, lifts: LiftCore[], mono: number, events: AlarmEvent[]
     }
     const lift = lifts[idx];
     if (due === null || lift === undefined) return;
-    const r = evaluateLift(env, lift, due);
+    const r = evaluateLift(envFor(lift.id), lift, due);
     lifts[idx] = r.lift;
     events.push(...r.events);
   }
@@ -96,7 +137,7 @@ function applySample(env: Env, lift: LiftCore, input: Extract<CoreInput, { kind:
   const at = input.at;
   // First sample, or recovery after link loss: rebuild the state from this fresh sample, with
   // no debounce hold, before any rule runs (domain.md: state unknown while the link is lost).
-  const tracks = lift.comm.link === 'ok' ? observe(lift.tracks, input.values, at, env.holds) : rebuild(input.values, at);
+  const tracks = lift.comm.link === 'ok' ? observe(lift.tracks, input.values, at, env.holds) : rebuild(input.values, at, lift.tracks);
   const view = deriveView(stableValues(tracks), 'ok', lift.landings);
   const ctx = contextOf(view.values, view.floor);
   const g = onGoodSample(lift.comm, at, ctx);
@@ -130,13 +171,15 @@ function applyEndOfAlarm(lift: LiftCore, input: Extract<CoreInput, { kind: 'endO
 export function step(
   cfg: CoreConfig,
   state: CoreState,
-  input: CoreInput,
+  rawInput: CoreInput,
   ids: IdSource,
 ): { state: CoreState; effects: CoreEffect[]; nextDeadline: number | null } {
-  const env = envOf(cfg, ids);
+  const at = wholeMs(rawInput.at);
+  const input: CoreInput = at === rawInput.at ? rawInput : { ...rawInput, at };
+  const envFor = envOf(cfg, ids);
   const lifts = [...state.lifts];
   const events: AlarmEvent[] = [];
-  advance(env, lifts, input.at.mono, events);
+  advance(envFor, lifts, input.at.mono, events);
 
   if (input.kind === 'acknowledge') {
     lifts.forEach((l, i) => {
@@ -151,9 +194,17 @@ export function step(
     const i = lifts.findIndex((l) => l.id === input.liftId);
     const lift = lifts[i];
     if (lift !== undefined) {
+      const env = envFor(lift.id);
       if (input.kind === 'sample') lifts[i] = applySample(env, lift, input, events);
       else if (input.kind === 'endOfAlarm') lifts[i] = applyEndOfAlarm(lift, input, events);
-      else {
+      else if (input.kind === 'testCall') {
+        // EN 81-28 test call: one info event through the whole chain; restarts the 3-day clock.
+        const view = viewOf(lift);
+        events.push(...testCallEvents(env.tune('TEST_CALL'), input, env.ids, contextOf(view.values, view.floor)));
+        const r = evaluateLift(env, { ...lift, lastTest: input.at }, input.at);
+        lifts[i] = r.lift;
+        events.push(...r.events);
+      } else {
         const comm = onPollFailed(lift.comm, input.at, input.reason);
         const r = evaluateLift(env, { ...lift, comm }, input.at);
         lifts[i] = r.lift;
@@ -161,7 +212,7 @@ export function step(
       }
     }
   }
-  advance(env, lifts, input.at.mono, events); // deadlines that fall due at this very instant
+  advance(envFor, lifts, input.at.mono, events); // deadlines that fall due at this very instant
 
   const effects: CoreEffect[] = events.map((event) => ({ type: 'event', event }));
   lifts.forEach((l, i) => {
@@ -173,7 +224,7 @@ export function step(
   });
   let next: number | null = null;
   for (const l of lifts) {
-    const d = liftDeadline(env, l);
+    const d = liftDeadline(envFor(l.id), l);
     if (d !== null && (next === null || d.mono < next)) next = d.mono;
   }
   return { state: { started: true, lifts }, effects, nextDeadline: next };

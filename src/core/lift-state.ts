@@ -4,6 +4,7 @@
  * (domain.md, cross-cutting rules: "while the controller link is lost, state is unknown").
  */
 import type { SignalValues } from './signals.js';
+import type { Tracks } from './debounce.js';
 import type { DoorState, LiftMode, LinkState, LiftSnapshot } from './types.js';
 
 export interface LiftView {
@@ -16,6 +17,8 @@ export interface LiftView {
   floor: number | null;
   inDoorZone: boolean | null;
   doors: DoorState;
+  /** The debounce tracks behind `values` (edge instants and previous values), when known. */
+  tracks?: Tracks;
 }
 
 function doorState(v: SignalValues): DoorState {
@@ -41,7 +44,7 @@ function floorOf(v: SignalValues, landings: number): number | null {
   return f;
 }
 
-export function deriveView(values: SignalValues, link: LinkState, landings: number): LiftView {
+export function deriveView(values: SignalValues, link: LinkState, landings: number, tracks?: Tracks): LiftView {
   if (link !== 'ok') {
     return {
       link, values, mode: 'unknown', moving: null, direction: null,
@@ -58,8 +61,10 @@ export function deriveView(values: SignalValues, link: LinkState, landings: numb
     floor: floorOf(values, landings),
     inDoorZone: values.doorZone ?? null,
     doors: doorState(values),
+    ...(tracks ? { tracks } : {}),
   };
 }
+
 
 /** True when the car is known not to be running. A missing `moving` signal counts as stationary
  * so that a retrofit without a running contact never loses a passenger alarm. */

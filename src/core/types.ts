@@ -45,6 +45,10 @@ export const ALARM_CODES = [
   'REPEATED_FAULT',
   'CONTROLLER_COMM_LOST',
   'SIGNAL_CHATTERING',
+  // Not an alarm: the EN 81-28 periodic test call (at least every 3 days), sent through the
+  // whole chain as an info event (raised then cleared at once). Its absence for 3 days is
+  // ALARM_DEVICE_FAULT.
+  'TEST_CALL',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -57,7 +61,8 @@ export type CoreInput =
   | { kind: 'pollFailed'; liftId: string; at: Instant; reason: string }
   | { kind: 'tick'; at: Instant }
   | { kind: 'endOfAlarm'; liftId: string; at: Instant; source: EndOfAlarmSource; by?: string }
-  | { kind: 'acknowledge'; alarmId: string; at: Instant; by?: string };
+  | { kind: 'acknowledge'; alarmId: string; at: Instant; by?: string }
+  | { kind: 'testCall'; liftId: string; at: Instant; source: 'schedule' | 'cli' | 'remote' };
 
 /** Why an alarm was raised: the rule, how long its condition held, the signals behind it. */
 export interface Evidence {
@@ -89,6 +94,8 @@ export interface AlarmEvent {
   endOfAlarmSource?: EndOfAlarmSource;
   /** Free-form detail for operators (e.g. 'suppressed: inspection'). */
   detail?: string;
+  /** Issue 6: whether the box's wall clock was synchronized when the event was stored (set by the agent, not the core). */
+  clockSynced?: boolean;
 }
 
 /** The link to a lift's controller as the core sees it. */

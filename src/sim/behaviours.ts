@@ -5,6 +5,7 @@
  * Fault names follow the taxonomy in ../shared/docs/domain.md.
  */
 import type { SimSignals } from './register-image.js';
+import type { BooleanSignal } from '../core/signals.js';
 
 export const LINK_FAULTS = ['silent', 'bad-crc', 'short-frame', 'exception', 'garbage'] as const;
 export type LinkFaultKind = (typeof LINK_FAULTS)[number];
@@ -19,6 +20,16 @@ export const BEHAVIOUR_KINDS = [
   'mains-lost',
   'inspection',
   'fault-code',
+  // Issue 3: one behaviour per remaining taxonomy input, so every alarm can be driven end to end.
+  'fire-service',
+  'overload',
+  'out-of-service',
+  'control-voltage-low',
+  'car-light-off',
+  'alarm-device-fault',
+  'door-lock-lost',
+  'door-reopen',
+  'chatter',
   ...LINK_FAULTS,
 ] as const;
 export type BehaviourKind = (typeof BEHAVIOUR_KINDS)[number];
@@ -29,8 +40,10 @@ export type BehaviourKind = (typeof BEHAVIOUR_KINDS)[number];
  * the pulse length (default 1000 ms).
  */
 export type BehaviourSpec =
-  | { kind: Exclude<BehaviourKind, 'fault-code'>; durationMs?: number }
-  | { kind: 'fault-code'; code: number; durationMs?: number };
+  | { kind: Exclude<BehaviourKind, 'fault-code' | 'chatter'>; durationMs?: number }
+  | { kind: 'fault-code'; code: number; durationMs?: number }
+  /** A loose contact: `signal` reads inverted for `periodMs / 2` of every `periodMs` (default 2000). */
+  | { kind: 'chatter'; signal: BooleanSignal; periodMs?: number; durationMs?: number };
 
 /** How behaviours bend the trip model; OR-ed over all active behaviours. */
 export interface Constraints {
@@ -42,6 +55,8 @@ export interface Constraints {
   doorWontOpen: boolean;
   /** No new automatic trips (inspection, controller fault). */
   noNewTrips: boolean;
+  /** A closing door is sent open again before it shuts (obstruction, light curtain). */
+  doorReopen?: boolean;
 }
 
 export const NO_CONSTRAINTS: Readonly<Constraints> = {
@@ -54,7 +69,8 @@ export const NO_CONSTRAINTS: Readonly<Constraints> = {
 
 interface Descriptor {
   constraints?: Partial<Constraints>;
-  overlay?: (s: SimSignals, spec: BehaviourSpec) => void;
+  /** `elapsedMs`: simulated time since the behaviour was injected. */
+  overlay?: (s: SimSignals, spec: BehaviourSpec, elapsedMs: number) => void;
   defaultDurationMs?: number;
 }
 
@@ -72,6 +88,22 @@ const DESCRIPTORS: Record<BehaviourKind, Descriptor> = {
   'fault-code': {
     constraints: { noNewTrips: true },
     overlay: (s, spec) => void (s.faultCode = spec.kind === 'fault-code' ? spec.code : s.faultCode),
+  },
+  'fire-service': { constraints: { noNewTrips: true }, overlay: (s) => void (s.fireService = true) },
+  'overload': { constraints: { noNewTrips: true }, overlay: (s) => void (s.overload = true) },
+  'out-of-service': { constraints: { noNewTrips: true }, overlay: (s) => void (s.outOfService = true) },
+  'control-voltage-low': { overlay: (s) => void (s.controlVoltage = false) },
+  'car-light-off': { overlay: (s) => void (s.carLight = false) },
+  'alarm-device-fault': { overlay: (s) => void (s.alarmDeviceFault = true) },
+  // A landing door forced open: the lock circuit drops and the drive stops at once (EN 81-20 5.3.9).
+  'door-lock-lost': { constraints: { halt: true, noNewTrips: true }, overlay: (s) => void (s.doorLocked = false) },
+  'door-reopen': { constraints: { doorReopen: true } },
+  'chatter': {
+    overlay: (s, spec, elapsedMs) => {
+      if (spec.kind !== 'chatter') return;
+      const period = spec.periodMs ?? 2000;
+      if (elapsedMs % period >= period / 2) s[spec.signal] = !s[spec.signal];
+    },
   },
   'silent': {},
   'bad-crc': {},
@@ -102,6 +134,6 @@ export function combineConstraints(specs: Iterable<BehaviourSpec>): Constraints 
   return out;
 }
 
-export function applyOverlays(signals: SimSignals, specs: Iterable<BehaviourSpec>): void {
-  for (const spec of specs) DESCRIPTORS[spec.kind].overlay?.(signals, spec);
+export function applyOverlays(signals: SimSignals, specs: Iterable<BehaviourSpec>, elapsed: (spec: BehaviourSpec) => number = () => 0): void {
+  for (const spec of specs) DESCRIPTORS[spec.kind].overlay?.(signals, spec, elapsed(spec));
 }

@@ -160,6 +160,12 @@ export class LiftModel {
         if (this.timerMs <= 0) this.phase = 'closing';
         return;
       case 'closing': {
+        // Obstruction / light curtain (issue 3, DOOR_CLOSE_FAULT reopen cycles): half-way shut,
+        // the door is sent open again.
+        if (c.doorReopen && this.door <= 0.5) {
+          this.phase = 'opening';
+          return;
+        }
         // An obstructed door stalls part-way: neither limit is reached.
         const stall = c.doorWontClose ? 0.2 : 0;
         if (this.door > stall) this.door = Math.max(stall, this.door - dt / this.timing.doorTimeMs);

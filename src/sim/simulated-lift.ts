@@ -27,6 +27,8 @@ export interface SimulatedLiftOptions {
 interface Active {
   spec: BehaviourSpec;
   remainingMs: number | null;
+  /** Simulated time since injection (time-varying behaviours such as chatter). */
+  elapsedMs: number;
 }
 
 export class SimulatedLift {
@@ -57,6 +59,7 @@ export class SimulatedLift {
   /** Advances simulated time: behaviour timers, then the trip model (unless held). */
   step(dtMs: number): void {
     for (const [kind, a] of this.active) {
+      a.elapsedMs += dtMs;
       if (a.remainingMs === null) continue;
       a.remainingMs -= dtMs;
       if (a.remainingMs <= 0) {
@@ -69,7 +72,7 @@ export class SimulatedLift {
 
   /** Injects a behaviour; one of the same kind is replaced. */
   inject(spec: BehaviourSpec): void {
-    this.active.set(spec.kind, { spec, remainingMs: defaultDuration(spec) });
+    this.active.set(spec.kind, { spec, remainingMs: defaultDuration(spec), elapsedMs: 0 });
     this.faultsInjected++;
     const extra = spec.kind === 'fault-code' ? ` ${spec.code}` : '';
     const dur = defaultDuration(spec);
@@ -134,7 +137,7 @@ export class SimulatedLift {
       direction: t.direction,
       faultCode: 0,
     };
-    applyOverlays(s, this.specs());
+    applyOverlays(s, this.specs(), (spec) => this.active.get(spec.kind)?.elapsedMs ?? 0);
     if (this.overrides) Object.assign(s, this.overrides);
     return s;
   }

@@ -1,10 +1,21 @@
 /**
- * The self-clearing condition rules implemented so far, one entry per taxonomy row
- * (domain.md, "The normalized taxonomy"). Order here is the order events are emitted in
- * when several fire at the same instant.
+ * The self-clearing condition rules, one entry per taxonomy row (domain.md, "The normalized
+ * taxonomy"; docs/alarms.md explains each for the facility). Order here is the order events
+ * are emitted in when several fire at the same instant.
+ *
+ * Rules read debounced signals through the lift view. A signal the profile does not provide is
+ * `undefined`; rules compare with `=== false` / `=== true` so a missing signal never raises.
  */
-import type { ConditionRule } from './timed.js';
+import type { LiftView } from '../lift-state.js';
 import { isStationary } from '../lift-state.js';
+import type { ConditionRule } from './timed.js';
+
+/** The door is still shut: closed limit made (or, without that contact, the lock made). */
+function doorShut(v: LiftView): boolean {
+  const closed = v.values.doorClosedLimit ?? v.values.doorLocked;
+  return closed !== false;
+}
+
 
 export const CONDITION_RULES: readonly ConditionRule[] = [
   {
@@ -13,20 +24,148 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     code: 'STOPPED_BETWEEN_FLOORS',
     text: 'car stationary outside the door zone, not in inspection',
     signals: ['moving', 'doorZone', 'inspection', 'floor', 'direction'],
+    inputs: ['moving', 'doorZone', 'inspection'],
     condition: (v) => isStationary(v) && v.values.doorZone === false && v.values.inspection !== true,
   },
   {
+    // domain.md DOORS_WONT_OPEN (critical, 15 s); EN 627 "door-opening fault"; KONE: "door
+    // cannot open". The car stands at a landing, the controller commands the door open, and the
+    // door has not even left its closed position: nobody can get out.
+    code: 'DOORS_WONT_OPEN',
+    text: 'car stopped in the door zone, door commanded open, door still shut',
+    signals: ['moving', 'doorZone', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit', 'doorLocked'],
+    inputs: ['moving', 'doorZone', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit', 'doorLocked'],
+    suppressedInInspection: true,
+    condition: (v) =>
+      isStationary(v) && v.values.doorZone === true && v.values.doorOpenCommand === true &&
+      v.values.doorOpenLimit !== true && doorShut(v),
+  },
+  {
+    // domain.md ALARM_DEVICE_FAULT (10 s): Kleemann's emergency-call fault input persists 10 s;
+    // EN 81-28: a test call at least every 3 days (Facts.testOverdue, rules/test-call.ts).
+    code: 'ALARM_DEVICE_FAULT',
+    text: 'EN 81-28 alarm device reports a fault, or no successful test call within the test interval',
+    signals: ['alarmDeviceFault'],
+    inputs: ['alarmDeviceFault'],
+    condition: (v, f) => v.values.alarmDeviceFault === true || f.testOverdue,
+    describe: (v, f) => (v.values.alarmDeviceFault === true ? 'fault input' : f.testOverdue ? 'test call overdue' : undefined),
+  },
+  {
+    // domain.md SAFETY_CHAIN_OPEN_IN_TRAVEL (300 ms); EN 627 "safety circuit broken during
+    // travel". The drive stops at once, so the rule latches on the edge: the chain opened while
+    // the car was running, and has stayed open for confirmMs (MCE-style persistence filter).
+    code: 'SAFETY_CHAIN_OPEN_IN_TRAVEL',
+    text: 'safety chain opened while the car was running',
+    signals: ['safetyChain', 'moving', 'direction', 'doorZone'],
+    inputs: ['safetyChain', 'moving'],
+    condition: (v, f) => v.values.safetyChain === false && f.chainOpenedInTravel,
+  },
+  {
+    // domain.md DOOR_LOCK_LOST_IN_TRAVEL (300 ms); EN 627 "lock circuit broken during travel";
+    // MCE flags "door lock clipped" only when low > 300 ms while moving.
+    code: 'DOOR_LOCK_LOST_IN_TRAVEL',
+    text: 'door lock circuit opened while the car was running',
+    signals: ['doorLocked', 'moving', 'direction', 'doorZone', 'doorOpenCommand'],
+    inputs: ['doorLocked', 'moving', 'doorZone'],
+    // The in-travel judgement is made once, at the edge (rules/edge-counts.ts): a lock that opens
+    // as the car stops at a landing with the door commanded open is a normal arrival.
+    condition: (v, f) => v.values.doorLocked === false && f.lockLostInTravel,
+  },
+  {
     // domain.md SAFETY_CHAIN_OPEN; EN 627 "safety circuit broken". Inspection work opens the chain.
+    // A chain that opened in travel is SAFETY_CHAIN_OPEN_IN_TRAVEL, not a second alarm.
     code: 'SAFETY_CHAIN_OPEN',
     text: 'safety chain open with the car at rest, not in inspection',
     signals: ['safetyChain', 'moving', 'inspection'],
-    condition: (v) => v.values.safetyChain === false && isStationary(v) && v.values.inspection !== true,
+    inputs: ['safetyChain', 'moving', 'inspection'],
+    condition: (v, f) => v.values.safetyChain === false && isStationary(v) && v.values.inspection !== true && !f.chainOpenedInTravel,
+  },
+  {
+    // domain.md DOOR_OPEN_FAULT (10 s); EN 627 "door-opening fault". The door left its closed
+    // position on an open command but did not reach the open limit in time.
+    code: 'DOOR_OPEN_FAULT',
+    text: 'door commanded open, open limit not reached in time',
+    signals: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
+    inputs: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
+    suppressedInInspection: true,
+    condition: (v) =>
+      isStationary(v) && v.values.doorOpenCommand === true && v.values.doorOpenLimit === false && v.values.doorClosedLimit === false,
+  },
+  {
+    // domain.md DOOR_CLOSE_FAULT (30 s; >= 3 reopen cycles in 60 s); EN 627 "cannot run because
+    // of a door-closing fault"; KONE logs door-closing faults. The reopen count raises at once.
+    code: 'DOOR_CLOSE_FAULT',
+    text: 'door commanded closed, closed limit not reached in time, or repeated reopening',
+    signals: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
+    inputs: ['moving', 'doorOpenCommand', 'doorClosedLimit'],
+    suppressedInInspection: true,
+    // A door stalled part-way: neither limit made. A door parked fully open (some controllers
+    // park that way) is not a close fault.
+    condition: (v, f) =>
+      (isStationary(v) && v.values.doorOpenCommand === false && v.values.doorClosedLimit === false && v.values.doorOpenLimit === false) ||
+      f.reopens >= f.reopenLimit,
+    immediate: (_v, f) => f.reopens >= f.reopenLimit,
+    describe: (_v, f) => (f.reopens >= f.reopenLimit ? `door reopened ${f.reopens} times within the window` : undefined),
+  },
+  {
+    // domain.md OUT_OF_SERVICE (90 s); KONE: a registered call with no car response within a
+    // set time => out of operation; or the controller says so. Fire service ignores calls by design.
+    code: 'OUT_OF_SERVICE',
+    text: 'call registered and the car has not moved, or the controller reports out of service',
+    signals: ['callRegistered', 'moving', 'outOfService', 'fireService', 'floor'],
+    inputs: ['callRegistered', 'moving', 'outOfService'],
+    suppressedInInspection: true,
+    condition: (v) =>
+      v.values.outOfService === true ||
+      (v.values.callRegistered === true && isStationary(v) && v.values.fireService !== true),
+    describe: (v) => (v.values.outOfService === true ? 'controller out-of-service input' : 'registered call not served'),
+  },
+  {
+    // domain.md INSPECTION_MODE (info, 2 s); EN 627 "inspection/service mode".
+    code: 'INSPECTION_MODE',
+    text: 'inspection / maintenance operation selected',
+    signals: ['inspection'],
+    inputs: ['inspection'],
+    condition: (v) => v.values.inspection === true,
+  },
+  {
+    // domain.md FIRE_SERVICE_MODE (2 s): fire-fighter, recall or earthquake mode.
+    code: 'FIRE_SERVICE_MODE',
+    text: 'fire service, fire recall or earthquake mode active',
+    signals: ['fireService'],
+    inputs: ['fireService'],
+    condition: (v) => v.values.fireService === true,
+  },
+  {
+    // domain.md OVERLOAD (minor, 60 s): a car left overloaded (people must step out).
+    code: 'OVERLOAD',
+    text: 'overload held',
+    signals: ['overload'],
+    inputs: ['overload'],
+    condition: (v) => v.values.overload === true,
   },
   {
     // domain.md MAINS_POWER_FAILURE; EN 627 "mains supply off".
     code: 'MAINS_POWER_FAILURE',
     text: 'mains supply absent',
     signals: ['mainsPower'],
+    inputs: ['mainsPower'],
     condition: (v) => v.values.mainsPower === false,
+  },
+  {
+    // domain.md CONTROL_VOLTAGE_LOW (5 s); EN 627 "control voltage too low".
+    code: 'CONTROL_VOLTAGE_LOW',
+    text: 'control voltage low',
+    signals: ['controlVoltage'],
+    inputs: ['controlVoltage'],
+    condition: (v) => v.values.controlVoltage === false,
+  },
+  {
+    // domain.md CAR_LIGHT_FAILURE (minor, 10 s); EN 627 "car light supply off".
+    code: 'CAR_LIGHT_FAILURE',
+    text: 'car light supply off',
+    signals: ['carLight'],
+    inputs: ['carLight'],
+    condition: (v) => v.values.carLight === false,
   },
 ];

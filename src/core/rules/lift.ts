@@ -5,11 +5,15 @@
 import type { AlarmCode, AlarmEvent, IdSource, Instant, LiftSnapshot } from '../types.js';
 import { commitDue, nextDue, stableValues, type HoldLookup, type Tracks } from '../debounce.js';
 import { deriveView, toSnapshot, type LiftView } from '../lift-state.js';
-import { type ActiveAlarm } from './alarm.js';
+import { contextOf, plus, type ActiveAlarm } from './alarm.js';
 import { CONDITION_RULES } from './catalog.js';
+import { chatterDeadline, isChattering, stepChatter, type ChatterAlarms } from './chatter.js';
 import { checkLost, commDeadline, type CommState } from './comm-lost.js';
+import { edgesDeadline, reopenCount, stepEdges, type EdgeCounts } from './edge-counts.js';
+import { faultDeadline, faultOnLinkLoss, stepFault, type FaultCodeMap, type FaultState } from './fault-code.js';
 import { stepTrapped, trappedDeadline, trappedOnLinkLoss, type TrappedState, type TrappedTunings } from './passenger-trapped.js';
-import { holdOnLinkLoss, stepTimed, timedDeadline, type TimedState } from './timed.js';
+import { activeRepeats, repeatsDeadline, stepRepeats, type Repeats } from './repeated.js';
+import { holdOnLinkLoss, stepTimed, timedDeadline, type Facts, type TimedState } from './timed.js';
 import type { Tuning } from './tuning.js';
 
 export interface LiftCore {
@@ -21,64 +25,135 @@ export interface LiftCore {
   trapped: TrappedState;
   /** Restored alarms of codes this core version does not evaluate (see engine.initialState). */
   orphans: readonly ActiveAlarm[];
+  /** SIGNAL_CHATTERING incidents by signal (rules/chatter.ts). */
+  chatter: ChatterAlarms;
+  /** The controller fault-code incident (rules/fault-code.ts). */
+  fault: FaultState;
+  /** Raise history and REPEATED_FAULT incidents by code (rules/repeated.ts). */
+  repeats: Repeats;
+  /** Reopen cycles and levelling events (rules/edge-counts.ts). */
+  edges: EdgeCounts;
+  /** Last successful EN 81-28 test call (the core's start counts as one: docs/alarms.md). */
+  lastTest: Instant;
+  /** Mono instant of the last evaluation (a time-only deadline is armed only after it). */
+  lastEval: number;
   /** Key of the last emitted snapshot, for change detection. */
   lastKey: string | null;
 }
 
 /** What every rule evaluation needs besides the lift: tunings, debounce holds, ids. */
 export interface Env {
+  /** The lift's effective tuning: taxonomy default < site `rules` < the lift's `rules`. */
   tune(code: AlarmCode): Tuning;
   trappedTunings: TrappedTunings;
   holds: HoldLookup;
   ids: IdSource;
+  /** The lift's controller fault-code table (profile `faultCodes`). */
+  faultCodes: FaultCodeMap;
 }
 
 export function viewOf(lift: LiftCore): LiftView {
-  return deriveView(stableValues(lift.tracks), lift.comm.link, lift.landings);
+  return deriveView(stableValues(lift.tracks), lift.comm.link, lift.landings, lift.tracks);
+}
+
+function factsOf(env: Env, lift: LiftCore, at: Instant): Facts {
+  const adf = env.tune('ALARM_DEVICE_FAULT');
+  return {
+    testOverdue: adf.windowMs > 0 && at.mono - lift.lastTest.mono >= adf.windowMs,
+    reopens: reopenCount(lift.edges),
+    reopenLimit: env.tune('DOOR_CLOSE_FAULT').count,
+    chainOpenedInTravel: lift.edges.chainInTravel,
+    lockLostInTravel: lift.edges.lockInTravel,
+  };
 }
 
 /** Evaluates the lift at `at`: due debounce commits, the comm-lost check, then the rules. */
 export function evaluateLift(env: Env, lift: LiftCore, at: Instant): { lift: LiftCore; events: AlarmEvent[] } {
   const events: AlarmEvent[] = [];
   const tracks = commitDue(lift.tracks, at, env.holds);
-  let l: LiftCore = tracks === lift.tracks ? lift : { ...lift, tracks };
+  let l: LiftCore = { ...lift, tracks, lastEval: at.mono };
   const c = checkLost(l.comm, at, env.tune('CONTROLLER_COMM_LOST'), env.ids, l.id);
   events.push(...c.events);
   if (c.st !== l.comm) l = { ...l, comm: c.st };
   if (c.lost) l = holdAll(l);
-  if (l.comm.link !== 'ok') return { lift: l, events };
+  if (l.comm.link !== 'ok') return finish(env, l, at, events);
+
+  // Chatter first: a rule whose input chatters is held below.
+  const before = viewOf(l);
+  const ch = stepChatter(l.tracks, l.chatter, at, env.tune('SIGNAL_CHATTERING'), env.ids, l.id, contextOf(before.values, before.floor));
+  events.push(...ch.events);
+  if (ch.tracks !== l.tracks || ch.alarms !== l.chatter) l = { ...l, tracks: ch.tracks, chatter: ch.alarms };
 
   const view = viewOf(l);
-  // PASSENGER_TRAPPED first: the critical, never-self-clearing alarm (EN 81-28).
+  // PASSENGER_TRAPPED first: the critical, never-self-clearing alarm (EN 81-28). Never held by chatter.
   const tr = stepTrapped(l.trapped, view, at, env.ids, l.id, env.trappedTunings);
   events.push(...tr.events);
   if (tr.st !== l.trapped) l = { ...l, trapped: tr.st };
+  const held = {
+    open: isChattering(l.tracks, ['doorOpenCommand', 'doorClosedLimit', 'doorZone']),
+    move: isChattering(l.tracks, ['moving', 'doorZone', 'doorClosedLimit']),
+  };
+  const ed = stepEdges(l.edges, view, at, env.tune('DOOR_CLOSE_FAULT'), env.tune('LEVELLING_FAULT'), env.ids, l.id, held);
+  events.push(...ed.events);
+  if (ed.st !== l.edges) l = { ...l, edges: ed.st };
+  const facts = factsOf(env, l, at);
+  const stale = l.comm.failures > 0;
   let timed = l.timed;
   for (const rule of CONDITION_RULES) {
     const st = timed[rule.code] ?? { phase: 'idle' };
-    const r = stepTimed(rule, env.tune(rule.code), st, view, at, env.ids, l.id, l.comm.failures > 0);
+    if (isChattering(l.tracks, rule.inputs)) {
+      // SIGNAL_CHATTERING: the alarms of a chattering signal are held (not raised, not cleared).
+      const h = holdOnLinkLoss(st);
+      if (h !== st) timed = { ...timed, [rule.code]: h };
+      continue;
+    }
+    const r = stepTimed(rule, env.tune(rule.code), st, view, at, env.ids, l.id, stale, facts);
     events.push(...r.events);
     if (r.st !== st) timed = { ...timed, [rule.code]: r.st };
   }
   if (timed !== l.timed) l = { ...l, timed };
-  return { lift: l, events };
+  const f = stepFault(l.fault, view, at, env.faultCodes, env.tune, env.ids, l.id, stale);
+  events.push(...f.events);
+  if (f.st !== l.fault) l = { ...l, fault: f.st };
+  return finish(env, l, at, events);
+}
+
+/** REPEATED_FAULT bookkeeping over everything raised at this instant. */
+function finish(env: Env, l: LiftCore, at: Instant, events: AlarmEvent[]): { lift: LiftCore; events: AlarmEvent[] } {
+  const view = viewOf(l);
+  const ok = l.comm.link === 'ok';
+  const r = stepRepeats(l.repeats, events, at, env.tune('REPEATED_FAULT'), env.ids, l.id, contextOf(view.values, view.floor), ok);
+  if (r.reps === l.repeats) return { lift: l, events };
+  return { lift: { ...l, repeats: r.reps }, events: [...events, ...r.events] };
 }
 
 /** Link lost: hold every rule (no clear, no raise from stale data). domain.md cross-cutting rules. */
 function holdAll(l: LiftCore): LiftCore {
   const timed: Partial<Record<AlarmCode, TimedState>> = {};
   for (const [code, st] of Object.entries(l.timed) as Array<[AlarmCode, TimedState]>) timed[code] = holdOnLinkLoss(st);
-  return { ...l, timed, trapped: trappedOnLinkLoss(l.trapped) };
+  return { ...l, timed, trapped: trappedOnLinkLoss(l.trapped), fault: faultOnLinkLoss(l.fault) };
 }
 
 /** The earliest instant at which this lift must be evaluated without new input. */
 export function liftDeadline(env: Env, lift: LiftCore): Instant | null {
   const c: Array<Instant | null> = [nextDue(lift.tracks, env.holds), commDeadline(lift.comm, env.tune('CONTROLLER_COMM_LOST'))];
   if (lift.comm.link === 'ok') {
+    const stale = lift.comm.failures > 0;
     c.push(trappedDeadline(lift.trapped, env.trappedTunings));
     for (const rule of CONDITION_RULES) {
       const st = lift.timed[rule.code];
-      if (st !== undefined) c.push(timedDeadline(st, env.tune(rule.code), lift.comm.failures > 0));
+      if (st !== undefined && !isChattering(lift.tracks, rule.inputs)) c.push(timedDeadline(st, env.tune(rule.code), stale));
+    }
+    c.push(chatterDeadline(lift.tracks, env.tune('SIGNAL_CHATTERING')));
+    c.push(faultDeadline(lift.fault, env.tune, env.faultCodes, stale));
+    c.push(edgesDeadline(lift.edges, env.tune('DOOR_CLOSE_FAULT'), env.tune('LEVELLING_FAULT')));
+    c.push(repeatsDeadline(lift.repeats, env.tune('REPEATED_FAULT')));
+    const adf = env.tune('ALARM_DEVICE_FAULT');
+    const overdue = plus(lift.lastTest, adf.windowMs);
+    if (adf.enabled && adf.windowMs > 0) {
+      const st = lift.timed.ALARM_DEVICE_FAULT;
+      // Only until the rule has seen the overdue instant; after that the timed state takes over.
+      if ((st === undefined || st.phase === 'idle') && overdue.mono > lift.lastEval) c.push(overdue);
     }
   }
   let best: Instant | null = null;
@@ -94,6 +169,10 @@ export function activeAlarms(lift: LiftCore): ActiveAlarm[] {
     const st = lift.timed[rule.code];
     if (st?.phase === 'active') out.push(st.alarm);
   }
+  for (const a of Object.values(lift.chatter)) if (a) out.push(a);
+  if (lift.fault.phase === 'active') out.push(lift.fault.alarm);
+  if (lift.edges.levelling !== null) out.push(lift.edges.levelling);
+  out.push(...activeRepeats(lift.repeats));
   if (lift.comm.active !== null) out.push(lift.comm.active);
   out.push(...lift.orphans);
   return out;
@@ -122,6 +201,26 @@ export function acknowledgeIn(lift: LiftCore, alarmId: string): { lift: LiftCore
     if (st.phase === 'active' && hit(st.alarm)) {
       const alarm = ack(st.alarm);
       return { lift: { ...lift, timed: { ...lift.timed, [code]: { ...st, alarm } } }, alarm };
+    }
+  }
+  for (const [sig, a] of Object.entries(lift.chatter)) {
+    if (a !== undefined && hit(a)) {
+      const alarm = ack(a);
+      return { lift: { ...lift, chatter: { ...lift.chatter, [sig]: alarm } }, alarm };
+    }
+  }
+  if (lift.fault.phase === 'active' && hit(lift.fault.alarm)) {
+    const alarm = ack(lift.fault.alarm);
+    return { lift: { ...lift, fault: { ...lift.fault, alarm } }, alarm };
+  }
+  if (hit(lift.edges.levelling)) {
+    const alarm = ack(lift.edges.levelling);
+    return { lift: { ...lift, edges: { ...lift.edges, levelling: alarm } }, alarm };
+  }
+  for (const [code, st] of Object.entries(lift.repeats) as Array<[AlarmCode, NonNullable<Repeats[AlarmCode]>]>) {
+    if (hit(st.active)) {
+      const alarm = ack(st.active);
+      return { lift: { ...lift, repeats: { ...lift.repeats, [code]: { ...st, active: alarm } } }, alarm };
     }
   }
   const i = lift.orphans.findIndex(hit);

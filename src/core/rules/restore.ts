@@ -29,9 +29,11 @@ function toActive(e: AlarmEvent, acknowledged: boolean): ActiveAlarm {
 }
 
 /**
- * Puts the restored alarms into their lifts. Codes without a rule in this version become
- * orphans: listed and acknowledgeable; non-critical ones clear at the first good sample,
- * critical ones end only by end of alarm.
+ * Puts the restored alarms into their lifts. Codes whose state cannot be rebuilt from an event
+ * (SIGNAL_CHATTERING, LEVELLING_FAULT, REPEATED_FAULT: their counts live in memory) and codes
+ * without a rule in this version become orphans: listed and acknowledgeable; non-critical ones
+ * clear at the first good sample (and are raised again if still true), critical ones end only
+ * by end of alarm.
  */
 export function restoreInto(lifts: LiftCore[], all: readonly AlarmEvent[]): LiftCore[] {
   const acked = new Set(all.filter((e) => e.lifecycle === 'acknowledged').map((e) => e.alarmId));
@@ -43,6 +45,9 @@ export function restoreInto(lifts: LiftCore[], all: readonly AlarmEvent[]): Lift
       const a = toActive(e, acked.has(e.alarmId));
       if (e.code === 'PASSENGER_TRAPPED' && l.trapped.active === null) {
         l = { ...l, trapped: { ...l.trapped, active: a } };
+      } else if ((e.code === 'SAFETY_DEVICE_TRIP' || e.code === 'DRIVE_FAULT') && e.controllerCode !== null && l.fault.phase === 'idle') {
+        // Continues while the controller still reports the same code; clears otherwise.
+        l = { ...l, fault: { phase: 'active', raw: e.controllerCode, alarm: a, falseSince: null } };
       } else if (e.code === 'CONTROLLER_COMM_LOST' && l.comm.active === null) {
         l = { ...l, comm: { ...l.comm, active: a } };
       } else if (ruleCodes.has(e.code) && l.timed[e.code] === undefined) {

@@ -10,6 +10,21 @@ import type { LiftView } from '../lift-state.js';
 import { contextOf, lifecycleEvent, pick, plus, raise, type ActiveAlarm } from './alarm.js';
 import type { Tuning } from './tuning.js';
 
+/** Lift-level facts some rules read besides the signals (computed by rules/lift.ts). */
+export interface Facts {
+  /** No successful test call within the ALARM_DEVICE_FAULT window (EN 81-28: every 3 days). */
+  testOverdue: boolean;
+  /** Door reopen cycles counted within the DOOR_CLOSE_FAULT window. */
+  reopens: number;
+  /** The DOOR_CLOSE_FAULT reopen threshold (`count`). */
+  reopenLimit: number;
+  /** The safety chain / door lock opened while the car was running and is still open (rules/edge-counts.ts). */
+  chainOpenedInTravel: boolean;
+  lockLostInTravel: boolean;
+}
+
+export const NO_FACTS: Facts = { testOverdue: false, reopens: 0, reopenLimit: Infinity, chainOpenedInTravel: false, lockLostInTravel: false };
+
 /** A condition rule: data plus one predicate over the lift view (evaluated only while the link is ok). */
 export interface ConditionRule {
   code: AlarmCode;
@@ -17,13 +32,23 @@ export interface ConditionRule {
   text: string;
   /** Signals recorded as evidence. */
   signals: readonly SignalName[];
-  condition(view: LiftView): boolean;
+  /** Signals the condition depends on: while one of them chatters the rule is held (no raise, no clear). */
+  inputs: readonly SignalName[];
+  condition(view: LiftView, facts: Facts): boolean;
+  /** When true, the condition raises at once instead of after confirmMs (e.g. a counted threshold). */
+  immediate?(view: LiftView, facts: Facts): boolean;
+  /** Door and out-of-service alarms: in inspection they are recorded as suppressed, never raised (domain.md). */
+  suppressedInInspection?: boolean;
+  /** Extra text for the evidence/detail when the condition holds (e.g. which part of an OR fired). */
+  describe?(view: LiftView, facts: Facts): string | undefined;
 }
 
 export type TimedState =
   | { phase: 'idle' }
   | { phase: 'pending'; since: Instant }
-  | { phase: 'active'; alarm: ActiveAlarm; falseSince: Instant | null };
+  | { phase: 'active'; alarm: ActiveAlarm; falseSince: Instant | null }
+  /** Confirmed during inspection and recorded as suppressed; re-armed when inspection ends. */
+  | { phase: 'suppressed'; since: Instant };
 
 export const IDLE: TimedState = { phase: 'idle' };
 
@@ -37,9 +62,17 @@ export function stepTimed(
   ids: IdSource,
   liftId: string,
   stale: boolean,
+  facts: Facts = NO_FACTS,
 ): { st: TimedState; events: AlarmEvent[] } {
-  const cond = tuning.enabled && rule.condition(view);
+  const cond = tuning.enabled && rule.condition(view, facts);
   const ctx = contextOf(view.values, view.floor);
+  const inspection = rule.suppressedInInspection === true && view.values.inspection === true;
+  if (st.phase === 'suppressed') {
+    if (!cond) return { st: IDLE, events: [] };
+    // Inspection ended with the condition still present: it has to hold confirmMs again.
+    if (!inspection) return stepTimed(rule, tuning, { phase: 'pending', since: at }, view, at, ids, liftId, stale, facts);
+    return { st, events: [] };
+  }
   if (st.phase === 'active') {
     if (cond) return { st: st.falseSince === null ? st : { ...st, falseSince: null }, events: [] };
     const falseSince = st.falseSince ?? at;
@@ -55,10 +88,22 @@ export function stepTimed(
   if (!cond) return { st: IDLE, events: [] };
   const since = st.phase === 'pending' ? st.since : at;
   const heldMs = at.mono - since.mono;
-  if (heldMs < tuning.confirmMs) return { st: st.phase === 'pending' ? st : { phase: 'pending', since }, events: [] };
+  const now = rule.immediate?.(view, facts) === true;
+  if (heldMs < tuning.confirmMs && !now) return { st: st.phase === 'pending' ? st : { phase: 'pending', since }, events: [] };
+  const extra = rule.describe?.(view, facts);
+  const evidence = { rule: extra === undefined ? rule.text : `${rule.text}: ${extra}`, heldMs, signals: pick(view.values, rule.signals) };
+  if (inspection) {
+    // domain.md: inspection suppresses door and out-of-service alarms, "recorded as suppressed,
+    // not published as raised": one info record (raised and cleared at once, like ALARM_FILTERED)
+    // that a receiver logs and never pages.
+    const { alarm, event } = raise({
+      ids, code: rule.code, severity: 'info', liftId, since, at, ctx, evidence, detail: 'suppressed: inspection',
+    });
+    return { st: { phase: 'suppressed', since }, events: [event, lifecycleEvent(alarm, 'cleared', at, ctx, { detail: 'suppressed: inspection' })] };
+  }
   const { alarm, event } = raise({
-    ids, code: rule.code, severity: tuning.severity, liftId, since, at, ctx,
-    evidence: { rule: rule.text, heldMs, signals: pick(view.values, rule.signals) },
+    ids, code: rule.code, severity: tuning.severity, liftId, since, at, ctx, evidence,
+    ...(extra === undefined ? {} : { detail: extra }),
   });
   return { st: { phase: 'active', alarm, falseSince: null }, events: [event] };
 }
@@ -78,7 +123,7 @@ export function timedDeadline(st: TimedState, tuning: Tuning, stale: boolean): I
  * dropped (no alarm from stale data) and an alarm that was about to clear stays active.
  */
 export function holdOnLinkLoss(st: TimedState): TimedState {
-  if (st.phase === 'pending') return IDLE;
+  if (st.phase === 'pending' || st.phase === 'suppressed') return IDLE;
   if (st.phase === 'active' && st.falseSince !== null) return { ...st, falseSince: null };
   return st;
 }
