@@ -24,7 +24,7 @@ function thrown(t: Test, fn: () => unknown): ConfigError {
 
 t.test('shipped profiles load and validate', async (t) => {
   const list = listProfiles();
-  t.same(list.map((p) => p.id), ['generic-di-16', 'generic-di-8', 'liftwatch-sim']);
+  t.same(list.map((p) => p.id), ['ascii-printer-example', 'binary-enquiry-example', 'generic-di-16', 'generic-di-8', 'liftwatch-sim']);
   const sim = loadProfile('liftwatch-sim');
   t.equal(sim.file, path.join(root, 'devices/liftwatch-sim.yaml'));
   t.equal(sim.kind, 'controller');
@@ -64,12 +64,12 @@ t.test('schema problems in a profile', async (t) => {
   const err = thrown(t, () => loadProfile('bad-schema', { devicesDir: fixtureDevices }));
   t.equal(err.code, 'PROFILE_INVALID');
   const byPath = new Map(err.problems.map((p) => [p.path, p.message]));
-  t.match(byPath.get('kind'), /^expected one of controller, io-module, got "plc"$/);
-  t.match(byPath.get('registers'), /unknown key "registers" \(allowed: id, title, kind, template, description, inputs, signals\)/);
+  t.match(byPath.get('kind'), /^expected one of controller, io-module, frames, got "plc"$/);
+  t.match(byPath.get('registers'), /unknown key "registers" \(allowed: id, title, kind, template, description, inputs, signals, frames, faultCodes\)/);
   t.match(byPath.get('signals.moving.addr'), /unknown key "addr".*did you mean "address"\?/);
   t.match(byPath.get('signals.moving.address'), /got nothing \(this key is required\)/);
   t.ok(err.problems.every((p) => p.file.endsWith('test/fixtures/config/devices/bad-schema.yaml')));
-  t.match(err.message, /bad-schema\.yaml: kind: expected one of controller, io-module, got "plc" \(line 3\)/);
+  t.match(err.message, /bad-schema\.yaml: kind: expected one of controller, io-module, frames, got "plc" \(line 3\)/);
 });
 
 t.test('semantic problems in a profile', async (t) => {
@@ -108,7 +108,7 @@ t.test('lifts that do not fit their profiles: all problems in one error', async 
   t.match(byPath.get('lifts[1].signals'), /expected at least one signal wired to an input of profile generic-di-8/);
   t.match(byPath.get('lifts[2].signals.alarmButton'), /expected a full source .* profile liftwatch-sim is a controller without inputs, got \{input: 1\}/);
   t.match(byPath.get('lifts[2].signals.floor'), /expected a register value .* for floor/);
-  t.match(byPath.get('lifts[3].profile'), /expected a profile id from devices\/ \(generic-di-16, generic-di-8, liftwatch-sim\) or a path to a \.yaml file, got "no-such-profile"/);
+  t.match(byPath.get('lifts[3].profile'), /expected a profile id from devices\/ \(ascii-printer-example, binary-enquiry-example, generic-di-16, generic-di-8, liftwatch-sim\) or a path to a \.yaml file, got "no-such-profile"/);
   t.match(err.message, /wiring-errors\.yaml: lifts\[0\]\.signals\.alarmButton\.input: expected an input from 0 to 7 for profile generic-di-8, got 9 \(line \d+\)/);
   t.equal(err.problems.length, 6);
 });

@@ -9,6 +9,7 @@ import type { Config, DeviceProfile, InputWiring, LiftConfig, SignalSource } fro
 import { DIRECTIONS, SIGNAL_NAMES, isBooleanSignal, isSignalName, type SignalName } from '../core/signals.js';
 import { ConfigError, describeValue, formatPath, problemsFromAjv, type ConfigProblem, type LineOf, type PathSegment } from './errors.js';
 import { compileSchemaFile, displayPath, packageRoot, parseYaml, uniqueByPath } from './load.js';
+import { framesConfigProblems, framesProfileProblems } from '../field/frames/profile-checks.js';
 
 export interface ProfileOptions {
   /** Where profile ids are looked up; default the package's devices/. */
@@ -99,6 +100,7 @@ function profileProblems(p: Omit<DeviceProfile, 'file'>, fileId: string, file: s
   for (const [name, src] of Object.entries(signals) as Array<[SignalName, SignalSource]>) {
     if (isSignalName(name) && isObject(src) && typeof src.table === 'string') checkSignalSource(name, src, ['signals', name], add);
   }
+  framesProfileProblems(p, add); // issue 8: kind frames
   return out;
 }
 
@@ -213,6 +215,7 @@ export function loadProfilesForConfig(config: Config, opts: { devicesDir?: strin
     const profile = profiles.get(lift.profile);
     if (profile) checkLiftAgainstProfile(lift, i, profile, add);
   });
+  framesConfigProblems(config, profiles, add); // issue 8: serial-frames buses
   if (problems.length > 0) {
     throw new ConfigError(invalid ? 'PROFILE_INVALID' : notFound ? 'PROFILE_NOT_FOUND' : 'CONFIG_INVALID', problems);
   }

@@ -31,3 +31,25 @@ export function parseSimTarget(spec: string): SimTarget {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return bad('port must be 0..65535');
   return { kind: 'tcp', framing: scheme === 'tcp' ? 'rtu' : 'mbap', host, port };
 }
+
+/**
+ * A plain-frames target (issue 8): `ascii:/dev/pts/3` (the printer protocol, unprompted) or
+ * `binary:/dev/pts/3@9600` (the enquiry/response protocol), on a serial device.
+ */
+export interface FramesTarget {
+  protocol: 'ascii' | 'binary';
+  path: string;
+  baudRate?: number;
+}
+
+export function isFramesTarget(spec: string): boolean {
+  return /^(ascii|binary):/.test(spec.trim());
+}
+
+export function parseFramesTarget(spec: string): FramesTarget {
+  const m = /^(ascii|binary):(\/.*?)(?:@(\d+))?$/.exec(spec.trim());
+  if (!m) throw new SimError('SIM_BAD_TARGET', `bad simulator target "${spec}": expected ascii:/dev/... or binary:/dev/...[@baud]`, { spec });
+  const out: FramesTarget = { protocol: m[1] as 'ascii' | 'binary', path: m[2] ?? '' };
+  if (m[3]) out.baudRate = Number(m[3]);
+  return out;
+}

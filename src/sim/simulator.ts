@@ -10,6 +10,8 @@ import { SerialSlaveServer } from './serial-server.js';
 import { SimulatedLift } from './simulated-lift.js';
 import { SlaveLink, type Framing, type SlaveLinkStats } from './slave-link.js';
 import { TcpSlaveServer } from './tcp-server.js';
+import { FramesLink, type FramesProtocolName } from './frames/frames-link.js';
+import { FramesSerialServer } from './frames/frames-serial-server.js';
 
 export { parseSimTarget, type SimTarget } from './sim-target.js';
 
@@ -95,6 +97,23 @@ export class Simulator {
 
   async openSerial(opts: { path: string; baudRate?: number }): Promise<void> {
     const server = new SerialSlaveServer({ ...opts, link: this.newLink('rtu'), ...this.log() });
+    await server.start();
+    this.servers.push(server);
+  }
+
+  /**
+   * Serves the lifts over a plain-frames line (issue 8): `ascii` prints status lines every
+   * `periodMs` (a fault-printer port), `binary` answers enquiry frames.
+   */
+  async openFramesSerial(opts: { path: string; baudRate?: number; protocol: FramesProtocolName; periodMs?: number; ptyPeer?: string }): Promise<void> {
+    const link = new FramesLink({
+      protocol: opts.protocol,
+      resolve: (unit) => this.lifts.get(unit),
+      units: () => this.units(),
+      seed: this.servers.length + 101,
+    });
+    const server = new FramesSerialServer({ path: opts.path, link, ...(opts.baudRate ? { baudRate: opts.baudRate } : {}),
+      ...(opts.periodMs ? { periodMs: opts.periodMs } : {}), ...(opts.ptyPeer ? { ptyPeer: opts.ptyPeer } : {}), ...this.log() });
     await server.start();
     this.servers.push(server);
   }
