@@ -80,15 +80,61 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     ob.close();
   });
 
+  withStore('pending within a seq range; lastSeq never decreases', (t, storage) => {
+    let ob = storage.open();
+    t.equal(ob.lastSeq(), 0, 'empty store');
+    const s = ob.append([
+      item(alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' })),
+      item(alarmEvent({ severity: 'critical' })),
+      item(alarmEvent({ severity: 'minor', code: 'OVERLOAD' })),
+      item(alarmEvent({ severity: 'critical' })),
+    ]);
+    const [a, b, c, d] = s.map((e) => e.seq) as [number, number, number, number];
+    t.equal(ob.lastSeq(), d);
+    t.same(ob.pending(10, { upToSeq: b }).map((e) => e.seq), [b, a], 'backlog: up to and including');
+    t.same(ob.pending(10, { afterSeq: b }).map((e) => e.seq), [d, c], 'live: strictly after');
+    t.same(ob.pending(10, { afterSeq: a, upToSeq: c }).map((e) => e.seq), [b, c]);
+    t.same(ob.pending(1, { afterSeq: b }).map((e) => e.seq), [d]);
+    ob.markDelivered([a, b, c, d], 5);
+    t.equal(ob.lastSeq(), d, 'delivered rows do not lower it');
+    ob.close();
+    ob = storage.open();
+    t.equal(ob.lastSeq(), d, 'persisted');
+    t.same(ob.maintain().gap, null, 'nothing to evict within the limits');
+    ob.close();
+  });
+
+  withStore('pendingByPriority counts undelivered alarm events by severity', (t, storage) => {
+    const ob = storage.open();
+    const s = ob.append([
+      item(alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' })),
+      item(alarmEvent({ severity: 'major', code: 'SAFETY_CHAIN_OPEN' })),
+      item(alarmEvent({ severity: 'minor', code: 'OVERLOAD' })),
+      item(alarmEvent({ severity: 'minor', code: 'OVERLOAD' })),
+    ]);
+    ob.markDelivered([s[2]!.seq], 1);
+    t.same(ob.stats().pendingByPriority, { critical: 0, major: 1, minor: 1, info: 1 });
+    ob.close();
+  });
+
   withStore('markDelivered removes from pending; stats count', (t, storage) => {
     const ob = storage.open();
     const s = ob.append([item(alarmEvent()), item(alarmEvent()), item(alarmEvent())]);
-    t.same(ob.stats(), { pending: 3, oldestPendingAt: s[0]?.createdAt, delivered: 0 });
+    t.match(ob.stats(), {
+      pending: 3,
+      oldestPendingAt: s[0]?.createdAt,
+      delivered: 0,
+      pendingByPriority: { critical: 3, major: 0, minor: 0, info: 0 },
+      evictions: 0,
+      dataGaps: 0,
+      lastEvictionAt: null,
+    });
+    t.type(ob.stats().fileBytes, 'number');
     ob.markDelivered([s[1]!.seq], 1000);
     ob.markDelivered([s[1]!.seq], 2000); // idempotent
     t.same(ob.pending(10).map((e) => e.seq), [s[0]!.seq, s[2]!.seq]);
     ob.markDelivered([s[0]!.seq, s[2]!.seq, 999_999], 1000);
-    t.same(ob.stats(), { pending: 0, oldestPendingAt: null, delivered: 3 });
+    t.match(ob.stats(), { pending: 0, oldestPendingAt: null, delivered: 3, pendingByPriority: { critical: 0 } });
     ob.markDelivered([], 1);
     ob.close();
   });

@@ -22,7 +22,7 @@ t.test('MemoryOutbox conformance', async (t) => {
   });
 });
 
-t.test('SqliteOutbox file settings: WAL, synchronous FULL, schema version', async (t) => {
+t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
@@ -30,7 +30,8 @@ t.test('SqliteOutbox file settings: WAL, synchronous FULL, schema version', asyn
   ob.append([{ event: alarmEvent(), topic: 'x', payload: {} }]);
   const db = new Database(file, { readonly: true });
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 1);
+  t.equal(db.pragma('user_version', { simple: true }), 2);
+  t.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'auto_vacuum INCREMENTAL from creation');
   const row = db.prepare('SELECT payload, lifecycle, code FROM events').get() as { payload: string; lifecycle: string; code: string };
   t.equal(row.lifecycle, 'raised');
   t.equal(JSON.parse(row.payload).seq, 1);

@@ -32,12 +32,12 @@ class ScriptedUplink implements UplinkPort {
   }
 }
 
-function setup(inflight: number) {
+function setup(inflight: number, backlogRatePerSec = 0) {
   let now = 1000;
   const clock = { now: () => ({ mono: now, wall: now }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
   const outbox = new MemoryOutbox({ clock });
   const uplink = new ScriptedUplink();
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight, now: () => now, retryMs: 10 });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight, now: () => now, retryMs: 10, backlogRatePerSec, monoNow: () => now });
   const append = (events: AlarmEvent[]) => {
     const s = outbox.append(events.map((event) => ({ event, topic: `t/${event.liftId}`, payload: { alarmId: event.alarmId } })));
     dispatcher.kick();
@@ -74,7 +74,7 @@ t.test('priority first, then seq; window bounded; delivered only on ack', async 
   t.equal(last?.payload['historical'], false, 'created while connected');
   last?.ack();
   await sleep(5);
-  t.same(outbox.stats(), { pending: 0, oldestPendingAt: null, delivered: 4 });
+  t.match(outbox.stats(), { pending: 0, oldestPendingAt: null, delivered: 4 });
   t.match(dispatcher.stats, { published: 4, acked: 4, failed: 0, inflight: 0, lastPubackAt: 1010 });
   dispatcher.stop();
 });
@@ -107,4 +107,66 @@ t.test('a publish failing while connected is retried', async (t) => {
   await sleep(5);
   t.equal(outbox.stats().pending, 0);
   dispatcher.stop();
+});
+
+t.test('order when the window is short: priority, then live before backlog, then seq', async (t) => {
+  const { uplink, dispatcher, append } = setup(1);
+  dispatcher.start();
+  const [majorB, critB, infoB] = append([
+    alarmEvent({ severity: 'major', code: 'DOOR_CLOSE_FAULT' }),
+    alarmEvent({ severity: 'critical' }),
+    alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' }),
+  ]);
+  uplink.up();
+  const [infoL, majorL] = append([alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' }), alarmEvent({ severity: 'major', code: 'OUT_OF_SERVICE' })]);
+  for (let i = 0; i < 5; i++) {
+    uplink.sent[i]?.ack();
+    await sleep(5);
+  }
+  t.same(
+    uplink.sent.map((s) => s.payload['seq']),
+    [critB?.seq, majorL?.seq, majorB?.seq, infoL?.seq, infoB?.seq],
+    'backlog critical first; live major overtakes backlog major; backlog critical beats live info',
+  );
+  t.same(uplink.sent.map((s) => s.payload['historical']), [true, false, true, false, true]);
+  t.match(dispatcher.stats, { backlogSent: 3, liveSent: 2 });
+  dispatcher.stop();
+});
+
+t.test('pacing: the backlog waits for tokens, live events never do', async (t) => {
+  const { uplink, dispatcher, append, tick } = setup(100, 10); // 10/s: a burst of 1, then one per 100 ms
+  dispatcher.start();
+  const backlog = append(Array.from({ length: 5 }, () => alarmEvent({ severity: 'major', code: 'DOOR_CLOSE_FAULT' })));
+  uplink.up();
+  t.same(uplink.sent.map((s) => s.payload['seq']), [backlog[0]?.seq], 'one backlog event (the burst)');
+  const live = append([alarmEvent({ severity: 'info', code: 'INSPECTION_MODE' }), alarmEvent({ severity: 'critical' })]);
+  t.same(uplink.sent.slice(1).map((s) => s.payload['seq']), [live[1]?.seq, live[0]?.seq], 'live events at once, unpaced');
+  tick(50);
+  dispatcher.kick();
+  t.equal(uplink.sent.length, 3, 'no token yet after 50 ms');
+  tick(60);
+  dispatcher.kick();
+  t.same(uplink.sent.slice(3).map((s) => s.payload['seq']), [backlog[1]?.seq], 'one more after 110 ms');
+  tick(10_000);
+  dispatcher.kick();
+  t.equal(uplink.sent.length, 5, 'tokens do not pile up beyond the burst');
+  t.ok(uplink.sent.every((s) => (s.payload['historical'] as boolean) === backlog.some((b) => b.seq === s.payload['seq'])));
+  t.match(dispatcher.stats, { backlogSent: 3, liveSent: 2 });
+  dispatcher.stop();
+  uplink.down();
+});
+
+t.test('rows committed without a kick (scheduled maintenance, another process) go out on the idle poll', async (t) => {
+  let now = 1000;
+  const outbox = new MemoryOutbox({ clock: { now: () => ({ mono: now, wall: now }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined } });
+  const uplink = new ScriptedUplink();
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, now: () => now, idlePollMs: 20 });
+  uplink.up();
+  dispatcher.start();
+  const [e] = outbox.append([{ event: alarmEvent(), topic: 't', payload: {} }]); // no kick
+  t.equal(uplink.sent.length, 0);
+  await sleep(80);
+  t.equal(uplink.sent[0]?.payload['seq'], e?.seq, 'published by the idle poll');
+  dispatcher.stop();
+  uplink.down();
 });

@@ -108,3 +108,50 @@ t.test('reconnect backoff grows from min to max with bounded jitter', async (t) 
   t.equal(reconnectDelay(1000, 1000, 60_000, () => 0.999), Math.round(60_000 * 1.1998));
   t.equal(reconnectDelay(0, 1000, 60_000, () => 0.5), 1100);
 });
+
+t.test('supervisor: a broker that accepts TCP and never answers CONNECT is given up on', async (t) => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let accepted = 0;
+  const server = createServer((s) => {
+    accepted++;
+    sockets.add(s);
+    s.on('error', () => undefined); // reads the CONNECT, answers nothing
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  t.teardown(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  const logger = captureLogger();
+  const uplink = new MqttUplink({
+    config: uplinkConfig(port, { reconnectMinMs: 20, reconnectMaxMs: 40 }),
+    statusTopic: 's',
+    status,
+    logger,
+    connectTimeoutMs: 60_000, // mqtt.js's own CONNACK timer out of the way
+    stall: { connectMs: 300 },
+  });
+  uplink.start();
+  await waitFor(() => uplink.stats.rebuilds >= 2 && accepted >= 3, 10_000, 'rebuilt and reconnected');
+  t.notOk(uplink.connected);
+  t.equal(uplink.stats.connects, 0);
+  t.match(logger.lines.join('\n'), /connect-timeout/);
+  await uplink.stop();
+  await waitFor(() => [...sockets].every((s) => s.destroyed || s.readableEnded), 5000, 'abandoned sockets closed').catch(() => undefined);
+});
+
+t.test('stall rule (pure)', async (t) => {
+  const { stallVerdict, defaultStallLimits, checkEveryMs } = await import('../src/uplink/supervisor.js');
+  const limits = defaultStallLimits(30, 15_000);
+  t.same(limits, { connectMs: 20_000, stallMs: 65_000 });
+  t.equal(stallVerdict({ phase: 'connecting', attemptStartedAt: 0, lastPacketInAt: 0 }, 20_000, limits), null);
+  t.equal(stallVerdict({ phase: 'connecting', attemptStartedAt: 0, lastPacketInAt: 0 }, 20_001, limits), 'connect-timeout');
+  t.equal(stallVerdict({ phase: 'connected', attemptStartedAt: 0, lastPacketInAt: 10_000 }, 75_000, limits), null);
+  t.equal(stallVerdict({ phase: 'connected', attemptStartedAt: 0, lastPacketInAt: 10_000 }, 75_001, limits), 'no-traffic');
+  t.equal(stallVerdict({ phase: 'idle', attemptStartedAt: 0, lastPacketInAt: 0 }, 1e9, limits), null);
+  t.equal(checkEveryMs(limits), 5000);
+  t.equal(checkEveryMs({ connectMs: 100, stallMs: 100 }), 50);
+  t.equal(defaultStallLimits(0, 1000).stallMs, Number.POSITIVE_INFINITY, 'keep-alive off: no traffic rule');
+});

@@ -8,6 +8,8 @@ import type { AlarmEvent } from '../src/core/types.js';
 import type { UplinkConfig } from '../src/config/types.js';
 import type { Logger } from '../src/ports/logger.js';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
+import { dataGapTopic } from '../src/store/data-gap.js';
+import type { RetentionLimits } from '../src/store/retention.js';
 import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
 import { Dispatcher } from '../src/uplink/dispatcher.js';
 import { eventTopic, rootTopic, stateTopic, statusTopic } from '../src/uplink/topics.js';
@@ -69,6 +71,7 @@ export function uplinkConfig(port: number, over: Partial<UplinkConfig> = {}): Up
     reconnectMinMs: 50,
     reconnectMaxMs: 200,
     inflight: 20,
+    healthIntervalSec: 60,
     ...over,
   };
 }
@@ -128,8 +131,8 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export function testGateway(opts: { port: number; file: string; logger: Logger; uplink?: Partial<UplinkConfig>; stopTimeoutMs?: number }): TestGateway {
-  const outbox = SqliteOutbox.open(opts.file);
+export function testGateway(opts: { port: number; file: string; logger: Logger; uplink?: Partial<UplinkConfig>; stopTimeoutMs?: number; limits?: Partial<RetentionLimits> }): TestGateway {
+  const outbox = SqliteOutbox.open(opts.file, { dataGap: { topic: dataGapTopic(ROOT), gatewayId: GATEWAY_ID, site: SITE }, ...(opts.limits ? { limits: opts.limits } : {}) });
   const session = outbox.nextSession();
   const config = uplinkConfig(opts.port, opts.uplink);
   const uplink = new MqttUplink({
@@ -140,7 +143,7 @@ export function testGateway(opts: { port: number; file: string; logger: Logger; 
     clientId: `liftwatch-${GATEWAY_ID}`,
     stopTimeoutMs: opts.stopTimeoutMs ?? 2000,
   });
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: opts.logger.child('dispatcher'), inflight: config.inflight, now: () => Date.now() });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: opts.logger.child('dispatcher'), inflight: config.inflight, backlogRatePerSec: config.backlogRatePerSec ?? 0, now: () => Date.now() });
   const ctx = (liftId: string) => ({ site: SITE, gatewayId: GATEWAY_ID, lift: LIFTS[liftId] ?? { id: liftId, label: liftId, landings: [] } });
   return {
     outbox,

@@ -74,3 +74,27 @@ t.test('no PUBACK, no delivery: a restart resends from the store', async (t) => 
   await waitFor(() => gw2.outbox.stats().pending === 0, 5000, 'marked delivered after PUBACK');
   t.ok(gw2.dispatcher.stats.lastPubackAt !== null);
 });
+
+t.test('supervisor: a connection that goes silent (no PUBACK, no PINGRESP) is rebuilt', async (t) => {
+  // thingsboard-gateway #2086: a client alive on paper, stuck for good. Keep-alive is long
+  // (mqtt.js would not notice for a minute); the supervisor's stall limit is 300 ms.
+  const port = await freePort();
+  const hole = await blackHoleBroker(port);
+  t.teardown(() => hole.stop());
+  const logger = captureLogger();
+  const { MqttUplink } = await import('../src/uplink/mqtt-uplink.js');
+  const { uplinkConfig } = await import('./uplink-helpers.js');
+  const uplink = new MqttUplink({
+    config: uplinkConfig(port, { keepaliveSec: 60, reconnectMinMs: 20, reconnectMaxMs: 40 }),
+    statusTopic: 'liftwatch/s/g/status',
+    status: (state) => ({ state }),
+    logger,
+    stall: { stallMs: 300 },
+    stopTimeoutMs: 100,
+  });
+  t.teardown(() => uplink.stop());
+  uplink.start();
+  await waitFor(() => uplink.stats.rebuilds >= 2, 10_000, 'rebuilt twice');
+  t.ok(uplink.stats.connects >= 2, 'each rebuild connects again');
+  t.match(logger.lines.join('\n'), /made no progress; rebuilding it.*no-traffic/);
+});

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from '../ports/logger.js';
+import { credentialsMatch, isLoopback, type BrokerCredentials } from './credentials.js';
+import { BrokerError } from './errors.js';
 
 export interface EmbeddedBrokerOptions {
   /** Default 127.0.0.1: listen on loopback unless told otherwise. */
@@ -16,6 +18,8 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   /** Admission policy (aedes `authenticate`): return false to refuse with CONNACK 5, not authorized. */
   admit?: (c: { clientId: string; username?: string; password?: Buffer }) => boolean;
+  /** Username and password every client must give. Required when `host` is not loopback. */
+  credentials?: BrokerCredentials | null;
 }
 
 export class EmbeddedBroker {
@@ -27,7 +31,21 @@ export class EmbeddedBroker {
 
   async start(): Promise<{ port: number }> {
     if (this.server) return { port: (this.server.address() as AddressInfo).port };
-    const admit = this.opts.admit;
+    const host = this.opts.host ?? '127.0.0.1';
+    const creds = this.opts.credentials ?? null;
+    if (!isLoopback(host) && creds === null) {
+      throw new BrokerError(
+        'BROKER_CREDENTIALS_REQUIRED',
+        `broker.host ${host} is not a loopback address: set broker.username and broker.passwordFile, or listen on 127.0.0.1`,
+        { host },
+      );
+    }
+    const policy = this.opts.admit;
+    const admit =
+      creds === null
+        ? policy
+        : (c: { clientId: string; username?: string; password?: Buffer }) =>
+            credentialsMatch(creds, c.username, c.password) && (policy === undefined || policy(c));
     const broker = await Aedes.createBroker(
       admit
         ? {
@@ -49,7 +67,6 @@ export class EmbeddedBroker {
       broker.handle(socket);
     });
     broker.on('clientError', (client, err) => this.opts.logger.debug('client error', { clientId: client.id, error: err.message }));
-    const host = this.opts.host ?? '127.0.0.1';
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { Outbox, OutboxStats, StoredEvent } from '../ports/outbox.js';
+import { PRIORITY_NAMES, type MaintenanceReport, type Outbox, type OutboxStats, type PriorityName, type SeqRange, type StoredEvent } from '../ports/outbox.js';
 import { StoreError } from './errors.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 
@@ -62,10 +62,12 @@ export class MemoryOutbox implements Outbox {
     });
   }
 
-  pending(limit: number): StoredEvent[] {
+  pending(limit: number, range: SeqRange = {}): StoredEvent[] {
     this.assertOpen();
+    const after = range.afterSeq ?? 0;
+    const upTo = range.upToSeq ?? Number.MAX_SAFE_INTEGER;
     return [...this.state.events.values()]
-      .filter((e) => e.deliveredAt === null)
+      .filter((e) => e.deliveredAt === null && e.seq > after && e.seq <= upTo)
       .sort((a, b) => a.priority - b.priority || a.seq - b.seq)
       .slice(0, Math.max(0, Math.floor(limit)))
       .map(({ deliveredAt: _d, ...e }) => clone(e));
@@ -79,18 +81,32 @@ export class MemoryOutbox implements Outbox {
     }
   }
 
+  lastSeq(): number {
+    this.assertOpen();
+    return this.state.lastSeq;
+  }
+
   stats(): OutboxStats {
     this.assertOpen();
     let pending = 0;
     let delivered = 0;
     let oldest: number | null = null;
+    const pendingByPriority = Object.fromEntries(PRIORITY_NAMES.map((n) => [n, 0])) as Record<PriorityName, number>;
     for (const e of this.state.events.values()) {
       if (e.deliveredAt === null) {
         pending++;
         oldest = oldest === null ? e.createdAt : Math.min(oldest, e.createdAt);
+        const name = PRIORITY_NAMES[e.priority];
+        if (name) pendingByPriority[name]++;
       } else delivered++;
     }
-    return { pending, oldestPendingAt: oldest, delivered };
+    return { pending, oldestPendingAt: oldest, delivered, pendingByPriority, evictions: 0, dataGaps: 0, lastEvictionAt: null, fileBytes: 0 };
+  }
+
+  /** Memory is not disk: nothing is ever pruned or evicted here (the limits are SqliteOutbox's). */
+  maintain(): MaintenanceReport {
+    this.assertOpen();
+    return { pruned: 0, evicted: 0, gap: null };
   }
 
   activeAlarms(): AlarmEvent[] {

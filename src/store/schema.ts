@@ -37,6 +37,12 @@ export const MIGRATIONS: readonly string[] = [
     value
   );
   `,
+  // v2 (issue 4, bounded disk): a row kind so a data_gap announcement is never evicted, and an
+  // index to prune delivered rows oldest first without scanning the pending ones.
+  `
+  ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'alarm'; -- 'alarm' | 'data_gap'
+  CREATE INDEX events_delivered ON events (seq) WHERE delivered_at IS NOT NULL;
+  `,
 ];
 
 /** Brings the database to the newest schema. Throws STORE_SCHEMA_TOO_NEW for a newer file. */
@@ -56,4 +62,22 @@ export function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+/** SQLite's `auto_vacuum` value for INCREMENTAL (https://sqlite.org/pragma.html#pragma_auto_vacuum). */
+const AUTO_VACUUM_INCREMENTAL = 2;
+
+/**
+ * Call before the first table exists (a new file) and again after `migrate`. With
+ * auto_vacuum = INCREMENTAL, `PRAGMA incremental_vacuum` after pruning hands free pages back to
+ * the file system, so the file shrinks (kura #2181, #4234: a store file that never shrinks).
+ * The mode can only be chosen before the first table is created, or changed by a VACUUM; a
+ * file made by an older liftwatch is converted once here. Returns true when it converted.
+ */
+export function ensureIncrementalVacuum(db: Database.Database): boolean {
+  if ((db.pragma('auto_vacuum', { simple: true }) as number) === AUTO_VACUUM_INCREMENTAL) return false;
+  db.pragma('auto_vacuum = INCREMENTAL'); // takes effect at once on a file without tables
+  if ((db.pragma('auto_vacuum', { simple: true }) as number) === AUTO_VACUUM_INCREMENTAL) return false;
+  db.exec('VACUUM'); // rewrites the file with the new mode; outside any transaction
+  return true;
 }

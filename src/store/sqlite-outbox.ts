@@ -1,18 +1,44 @@
 /**
  * The durable outbox over better-sqlite3. Every alarm event is committed here, together with
  * the alarm-state change it describes, before anything is published (field lessons 1 and 8:
- * an in-memory queue or a PUBACK is not durability).
+ * an in-memory queue or a PUBACK is not durability). Durability choices: docs/storage.md.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { Outbox, OutboxStats, StoredEvent } from '../ports/outbox.js';
+import {
+  PRIORITY,
+  PRIORITY_NAMES,
+  type MaintenanceReport,
+  type Outbox,
+  type OutboxStats,
+  type PriorityName,
+  type SeqRange,
+  type StoredEvent,
+} from '../ports/outbox.js';
 import { StoreError } from './errors.js';
-import { migrate } from './schema.js';
+import { ensureIncrementalVacuum, migrate } from './schema.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
+import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
+import { DEFAULT_LIMITS, Retention, type RetentionLimits } from './retention.js';
+
+export interface SqliteOutboxOptions {
+  clock?: Clock;
+  /** storage.maxBytes / storage.maxAgeDays (defaults 256 MiB, 90 days). */
+  limits?: Partial<RetentionLimits>;
+  /** Topic and identity for data_gap announcements. */
+  dataGap?: DataGapContext;
+  /**
+   * Durability of appends and evictions. FULL (the default, and the only setting the agent
+   * uses) fsyncs the WAL at every commit; NORMAL exists for the benchmark in docs/storage.md.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** The age limit is applied at most this often (default one hour). */
+  agePruneEveryMs?: number;
+}
 
 interface EventRow {
   seq: number;
@@ -25,7 +51,17 @@ interface EventRow {
   created_at: number;
 }
 
+/** Every priority a row can have, in delivery order. */
+const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
 const SELECT_EVENT = 'SELECT seq, event_id, lift_id, alarm_id, priority, topic, payload, created_at FROM events';
+/**
+ * WAL pages before an automatic checkpoint: SQLite's default 1000 (4 MiB), or 1/16 of maxBytes
+ * when that is smaller, so the WAL beside a small store stays small too. After a checkpoint the
+ * WAL file is truncated to the same size (https://sqlite.org/pragma.html#pragma_journal_size_limit).
+ */
+function walPages(maxBytes: number, pageSize: number): number {
+  return Math.max(32, Math.min(1000, Math.floor(maxBytes / 16 / pageSize)));
+}
 
 /** Statements compiled once at open. */
 function prepare(db: Database.Database) {
@@ -41,14 +77,24 @@ function prepare(db: Database.Database) {
        ON CONFLICT (alarm_id) DO UPDATE SET last_lifecycle = excluded.last_lifecycle,
          last_event = excluded.last_event, active = excluded.active`,
     ),
-    pending: db.prepare(`${SELECT_EVENT} WHERE delivered_at IS NULL ORDER BY priority, seq LIMIT ?`),
-    mark: db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
-    stats: db.prepare(
-      `SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL) AS pending,
-              MIN(created_at) FILTER (WHERE delivered_at IS NULL) AS oldest,
-              COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered
-       FROM events`,
+    // One priority at a time: a seek on events_pending (priority = ? AND seq in range), so the
+    // cost follows the rows returned, not the backlog nor the delivered history.
+    pendingOfPriority: db.prepare(
+      `${SELECT_EVENT} WHERE delivered_at IS NULL AND priority = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     ),
+    mark: db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
+    lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck(),
+    // Three subqueries, each served by a partial index (events_pending, events_delivered),
+    // instead of one scan of the whole table: health asks for this periodically.
+    stats: db.prepare(
+      `SELECT (SELECT COUNT(*) FROM events WHERE delivered_at IS NULL) AS pending,
+              (SELECT MIN(created_at) FROM events WHERE delivered_at IS NULL) AS oldest,
+              (SELECT COUNT(*) FROM events WHERE delivered_at IS NOT NULL) AS delivered`,
+    ),
+    byPriority: db.prepare(
+      `SELECT priority, COUNT(*) AS n FROM events WHERE delivered_at IS NULL AND kind = 'alarm' GROUP BY priority`,
+    ),
+    meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('evictions', 'data_gaps', 'last_eviction_at')`),
     active: db.prepare('SELECT last_event FROM alarms WHERE active = 1 ORDER BY rowid'),
     nextSession: db.prepare(
       `INSERT INTO meta (key, value) VALUES ('session', 1)
@@ -60,32 +106,47 @@ type Statements = ReturnType<typeof prepare>;
 
 export class SqliteOutbox implements Outbox {
   private closed = false;
+  private lastAgePrune: number;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly sql: Statements,
+    private readonly retention: Retention,
     readonly path: string,
     private readonly now: () => number,
-  ) {}
+    private readonly opts: SqliteOutboxOptions,
+  ) {
+    this.lastAgePrune = -Infinity;
+  }
 
-  /** Opens (creating if needed) the outbox file. Throws StoreError naming the path. */
-  static open(path: string, opts: { clock?: Clock } = {}): SqliteOutbox {
+  /** Opens (creating if needed) the outbox file and applies the limits. Throws StoreError naming the path. */
+  static open(path: string, opts: SqliteOutboxOptions = {}): SqliteOutbox {
     const clock = opts.clock;
     const now = clock ? () => clock.now().wall : () => Date.now();
     let db: Database.Database | undefined;
-    let sql: Statements;
+    let outbox: SqliteOutbox;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
+      ensureIncrementalVacuum(db); // before the first table of a new file: no VACUUM needed then
       db.pragma('journal_mode = WAL');
-      // FULL: every commit is fsynced, WAL included, so a committed alarm survives a power cut
-      // (https://sqlite.org/pragma.html#pragma_synchronous; Kura's H2 store lost data this way,
-      // eclipse/kura#2169). Each append is one transaction and alarm events are rare, so the
-      // fsync costs nothing that matters, even on an SD card; bursts go in one append() call.
-      db.pragma('synchronous = FULL');
+      // FULL: every commit fsyncs the WAL, so a committed alarm survives a power cut; NORMAL in
+      // WAL mode may lose the last commits on power loss (https://sqlite.org/pragma.html#pragma_synchronous;
+      // Kura's H2 store lost data this way, eclipse/kura#2169). Numbers: docs/storage.md.
+      db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+      const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      const walBytes = walPages(limits.maxBytes, pageSize) * pageSize;
+      db.pragma(`wal_autocheckpoint = ${walBytes / pageSize}`);
+      db.pragma(`journal_size_limit = ${walBytes}`);
       db.pragma('busy_timeout = 5000');
       migrate(db, path);
-      sql = prepare(db);
+      ensureIncrementalVacuum(db); // converts a file made before issue 4 (one VACUUM)
+      // maxBytes bounds the database AND its WAL: the data gets what the WAL does not.
+      const dataLimits = { ...limits, maxBytes: Math.max(Math.floor(limits.maxBytes / 2), limits.maxBytes - walBytes) };
+      const retention = new Retention(db, dataLimits, opts.dataGap ?? ANONYMOUS_GAP_CONTEXT);
+      outbox = new SqliteOutbox(db, prepare(db), retention, path, now, opts);
+      outbox.maintain(); // a lowered limit or a long power-off applies at once
     } catch (err) {
       db?.close();
       if (err instanceof StoreError) throw err;
@@ -93,14 +154,14 @@ export class SqliteOutbox implements Outbox {
         cause: err,
       });
     }
-    return new SqliteOutbox(db, sql, path, now);
+    return outbox;
   }
 
   append(items: Array<{ event: AlarmEvent; topic: string; payload: Record<string, unknown> }>): StoredEvent[] {
     this.assertOpen();
     const { insert, setPayload, getAlarm, upsertAlarm } = this.sql;
     // One transaction: the events and the alarm table agree after any crash.
-    return this.db.transaction(() => {
+    const stored = this.db.transaction(() => {
       const createdAt = this.now();
       return items.map(({ event, topic, payload }): StoredEvent => {
         const eventId = randomUUID();
@@ -115,34 +176,92 @@ export class SqliteOutbox implements Outbox {
         return { seq, eventId, liftId: event.liftId, alarmId: event.alarmId, priority, topic, payload: full, createdAt };
       });
     })();
+    // After the commit, never inside it: the events are safe whatever the limits decide. A
+    // failing pass must not make a committed append look failed (the agent would derive the
+    // events again): it is retried on the next append or by the scheduled maintain().
+    try {
+      if (this.retention.overLimit() || this.now() - this.lastAgePrune >= (this.opts.agePruneEveryMs ?? 3_600_000)) {
+        this.maintain();
+      }
+    } catch {
+      this.lastAgePrune = -Infinity;
+    }
+    return stored;
   }
 
-  pending(limit: number): StoredEvent[] {
+  pending(limit: number, range: SeqRange = {}): StoredEvent[] {
     this.assertOpen();
-    const rows = this.sql.pending.all(Math.max(0, Math.floor(limit))) as EventRow[];
-    return rows.map(toStored);
+    const after = range.afterSeq ?? 0;
+    const upTo = range.upToSeq ?? Number.MAX_SAFE_INTEGER;
+    let left = Math.max(0, Math.floor(limit));
+    const out: StoredEvent[] = [];
+    for (const priority of PRIORITY_VALUES) {
+      if (left <= 0) break;
+      const rows = this.sql.pendingOfPriority.all(priority, after, upTo, left) as EventRow[];
+      for (const r of rows) out.push(toStored(r));
+      left -= rows.length;
+    }
+    return out;
   }
 
+  /**
+   * Deliveries commit with synchronous=NORMAL: losing one to a power cut only means a
+   * duplicate (same eventId), never a loss, and the next FULL commit fsyncs it anyway. This
+   * halves the fsyncs while a backlog drains (docs/storage.md).
+   */
   markDelivered(seqs: number[], at: number): void {
     this.assertOpen();
     if (seqs.length === 0) return;
     const mark = this.sql.mark;
-    this.db.transaction(() => {
-      for (const seq of seqs) mark.run(at, seq);
-    })();
+    // Never a prepared statement: SQLite applies `PRAGMA synchronous` when it is COMPILED
+    // (https://sqlite.org/pragma.html: "some pragmas take effect during the SQL compilation
+    // stage"), so preparing both settings once left every commit at the last one prepared.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(() => {
+        for (const seq of seqs) mark.run(at, seq);
+      })();
+    } finally {
+      this.db.pragma(`synchronous = ${this.opts.synchronous ?? 'FULL'}`);
+    }
+  }
+
+  lastSeq(): number {
+    this.assertOpen();
+    return Number(this.sql.lastSeq.get() ?? 0);
   }
 
   stats(): OutboxStats {
     this.assertOpen();
     const row = this.sql.stats.get() as { pending: number; oldest: number | null; delivered: number };
-    return { pending: row.pending, oldestPendingAt: row.oldest, delivered: row.delivered };
+    const pendingByPriority = Object.fromEntries(PRIORITY_NAMES.map((n) => [n, 0])) as Record<PriorityName, number>;
+    for (const r of this.sql.byPriority.all() as Array<{ priority: number; n: number }>) {
+      const name = PRIORITY_NAMES[r.priority];
+      if (name) pendingByPriority[name] = r.n;
+    }
+    const meta = new Map((this.sql.meta.all() as Array<{ key: string; value: number }>).map((m) => [m.key, Number(m.value)]));
+    return {
+      pending: row.pending,
+      oldestPendingAt: row.oldest,
+      delivered: row.delivered,
+      pendingByPriority,
+      evictions: meta.get('evictions') ?? 0,
+      dataGaps: meta.get('data_gaps') ?? 0,
+      lastEvictionAt: meta.get('last_eviction_at') ?? null,
+      fileBytes: this.fileBytes(),
+    };
+  }
+
+  maintain(): MaintenanceReport {
+    this.assertOpen();
+    const now = this.now();
+    this.lastAgePrune = now;
+    return this.retention.run(now);
   }
 
   activeAlarms(): AlarmEvent[] {
     this.assertOpen();
-    const rows = this.sql.active.all() as Array<{
-      last_event: string;
-    }>;
+    const rows = this.sql.active.all() as Array<{ last_event: string }>;
     return rows.map((r) => JSON.parse(r.last_event) as AlarmEvent);
   }
 
@@ -156,6 +275,18 @@ export class SqliteOutbox implements Outbox {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+  }
+
+  private fileBytes(): number {
+    if (this.path === ':memory:') return 0;
+    const size = (p: string): number => {
+      try {
+        return statSync(p).size;
+      } catch {
+        return 0; // no WAL right now
+      }
+    };
+    return size(this.path) + size(`${this.path}-wal`);
   }
 
   private assertOpen(): void {

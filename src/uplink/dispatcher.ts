@@ -4,11 +4,21 @@
  * durability), so a crash, a disconnect or mqtt.js dropping its in-memory queue can cause a
  * duplicate (same eventId) but never a loss. On every connect it resumes from the store.
  *
- * Order: outbox order (priority, then seq), issued one by one on a single connection with at
- * most `inflight` awaiting PUBACK; MQTT keeps the order of one connection ([MQTT-4.6.0-6]), so
- * within one priority each lift's events arrive in seq order, and a higher-severity event may
- * overtake a lower one during catch-up ("live alarms first"). Receivers order by `seq`.
+ * Live and backlog (issue 4). At each connect the dispatcher notes the outbox's last seq: events
+ * up to it are the BACKLOG (committed before this connection came up; sent with
+ * `historical: true`, Sparkplug's is_historical), later ones are LIVE. Live events are never
+ * paced; the backlog is paced at `backlogRatePerSec` (token bucket) so a reconnect after a long
+ * outage does not flood the broker or the facility system. When the in-flight window has room
+ * for only some candidates, the order is priority first, then live before backlog, then seq: a
+ * live critical or major alarm overtakes the whole backlog, and a backlog critical still goes
+ * before a live info event.
+ *
+ * Order per lift: MQTT keeps the order of one connection ([MQTT-4.6.0-6]), but priorities and
+ * pacing mean a lift's events may arrive out of seq order (a live alarm before an older
+ * backlog event, a redelivery after a reconnect). `seq` is strictly increasing per gateway:
+ * receivers order by `seq` and deduplicate by `eventId` (docs/mqtt-api.md).
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import type { UplinkPort } from './mqtt-uplink.js';
@@ -19,10 +29,20 @@ export interface DispatcherOptions {
   logger: Logger;
   /** QoS 1 publishes awaiting PUBACK at once (UplinkConfig.inflight). */
   inflight: number;
-  /** Wall clock in epoch ms (same clock as the outbox's createdAt). */
+  /** Wall clock in epoch ms (recorded as the delivery time). */
   now: () => number;
   /** Retry delay after a publish failed while still connected (default 1000 ms). */
   retryMs?: number;
+  /** uplink.backlogRatePerSec: backlog events per second; 0 or absent = unpaced. */
+  backlogRatePerSec?: number;
+  /** Monotonic ms for pacing (default performance.now). */
+  monoNow?: () => number;
+  /**
+   * While connected, look at the outbox this often even without a kick (default 5000 ms): rows
+   * committed without the agent (a data_gap from scheduled maintenance, another process such
+   * as the CLI) go out within this delay.
+   */
+  idlePollMs?: number;
 }
 
 export interface DispatcherCounters {
@@ -31,17 +51,59 @@ export interface DispatcherCounters {
   failed: number; // publishes rejected (disconnect before PUBACK, client error)
   lastPubackAt: number | null;
   inflight: number;
+  backlogSent: number; // backlog publishes issued (paced)
+  liveSent: number; // live publishes issued (never paced)
+}
+
+/** Token bucket: `rate` tokens per second, at most `burst` saved up. */
+class Pacer {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly mono: () => number,
+  ) {
+    this.tokens = burst;
+    this.last = mono();
+  }
+  available(): number {
+    const now = this.mono();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.last = now;
+    return Math.floor(this.tokens);
+  }
+  take(): void {
+    this.tokens -= 1;
+  }
+  /** ms until the next whole token. */
+  waitMs(): number {
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate));
+  }
 }
 
 export class Dispatcher {
   private running = false;
   private generation = 0;
-  private connectedAt: number | null = null;
+  private up = false;
+  /** Last seq committed before this connection came up: the end of the backlog. */
+  private backlogEnd = 0;
+  private pacer: Pacer | null = null;
   private readonly inFlight = new Set<number>();
   private readonly acked = new Set<number>();
   private flushScheduled: NodeJS.Immediate | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private readonly counters: DispatcherCounters = { published: 0, acked: 0, failed: 0, lastPubackAt: null, inflight: 0 };
+  private paceTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly counters: DispatcherCounters = {
+    published: 0,
+    acked: 0,
+    failed: 0,
+    lastPubackAt: null,
+    inflight: 0,
+    backlogSent: 0,
+    liveSent: 0,
+  };
   private readonly onConnect = (): void => this.connected();
   private readonly onDisconnect = (): void => this.disconnected();
 
@@ -56,6 +118,7 @@ export class Dispatcher {
     this.running = true;
     this.opts.uplink.on('connect', this.onConnect);
     this.opts.uplink.on('disconnect', this.onDisconnect);
+    this.idleTimer = setInterval(() => this.pump(), this.opts.idlePollMs ?? 5000);
     if (this.opts.uplink.connected) this.connected();
   }
 
@@ -64,13 +127,10 @@ export class Dispatcher {
     this.running = false;
     this.opts.uplink.off('connect', this.onConnect);
     this.opts.uplink.off('disconnect', this.onDisconnect);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
+    this.clearTimers();
     this.flushAcks(); // PUBACKs already received are worth recording
     this.generation++;
-    this.connectedAt = null;
+    this.up = false;
     this.inFlight.clear();
   }
 
@@ -81,45 +141,79 @@ export class Dispatcher {
 
   private connected(): void {
     this.generation++;
-    this.connectedAt = this.opts.now();
+    this.up = true;
     this.inFlight.clear();
+    try {
+      this.backlogEnd = this.opts.outbox.lastSeq();
+    } catch (err) {
+      this.opts.logger.error('cannot read the outbox', { error: (err as Error).message });
+      this.backlogEnd = Number.MAX_SAFE_INTEGER; // treat everything as backlog: paced, historical
+    }
+    const rate = this.opts.backlogRatePerSec ?? 0;
+    // A burst of a tenth of a second's worth (at least 1, at most the window) starts the drain.
+    const burst = Math.max(1, Math.min(Math.max(1, this.opts.inflight), Math.ceil(rate / 10)));
+    this.pacer = rate > 0 ? new Pacer(rate, burst, this.opts.monoNow ?? (() => performance.now())) : null;
     this.pump();
   }
 
   private disconnected(): void {
     // Everything unacknowledged stays pending in the store and is resent on the next connect.
     this.generation++;
-    this.connectedAt = null;
+    this.up = false;
     this.inFlight.clear();
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
   }
 
   private pump(): void {
     const { outbox, uplink, inflight } = this.opts;
-    if (!this.running || this.connectedAt === null || !uplink.connected) return;
+    if (!this.running || !this.up || !uplink.connected) return;
     let room = Math.max(1, inflight) - this.inFlight.size;
     if (room <= 0) return;
-    let batch: StoredEvent[];
+    // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded.
+    const skip = this.inFlight.size + this.acked.size;
+    let tokens = this.pacer ? this.pacer.available() : Number.POSITIVE_INFINITY;
+    let live: StoredEvent[];
+    let backlog: StoredEvent[];
     try {
-      // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded.
-      batch = outbox.pending(room + this.inFlight.size + this.acked.size);
+      live = outbox.pending(room + skip, { afterSeq: this.backlogEnd });
+      backlog = tokens >= 1 ? outbox.pending(Math.min(room, tokens) + skip, { upToSeq: this.backlogEnd }) : [];
     } catch (err) {
       this.opts.logger.error('cannot read the outbox', { error: (err as Error).message });
       return;
     }
-    for (const e of batch) {
+    const candidates = [...live, ...backlog]
+      .filter((e) => !this.inFlight.has(e.seq) && !this.acked.has(e.seq))
+      .sort((a, b) => a.priority - b.priority || this.isBacklog(a) - this.isBacklog(b) || a.seq - b.seq);
+    let backlogWaiting = false;
+    for (const e of candidates) {
       if (room <= 0) break;
-      if (this.inFlight.has(e.seq) || this.acked.has(e.seq)) continue;
-      this.send(e, this.connectedAt);
+      const historical = this.isBacklog(e) === 1;
+      if (historical) {
+        if (tokens < 1) {
+          backlogWaiting = true;
+          continue; // live events further down still go
+        }
+        tokens--;
+        this.pacer?.take();
+        this.counters.backlogSent++;
+      } else this.counters.liveSent++;
+      this.send(e, historical);
       room--;
     }
+    if (this.pacer && (backlogWaiting || (tokens < 1 && backlog.length === 0 && room > 0))) this.schedulePace();
   }
 
-  private send(e: StoredEvent, connectedAt: number): void {
+  private isBacklog(e: StoredEvent): 0 | 1 {
+    return e.seq <= this.backlogEnd ? 1 : 0;
+  }
+
+  private send(e: StoredEvent, historical: boolean): void {
     const gen = this.generation;
     this.inFlight.add(e.seq);
     this.counters.published++;
     // Sparkplug's is_historical: committed before this connection came up.
-    const payload = { ...e.payload, historical: e.createdAt < connectedAt };
+    const payload = { ...e.payload, historical };
     this.opts.uplink.publish(e.topic, payload).then(
       () => {
         // A PUBACK means the broker has it, whichever connection carried it.
@@ -139,7 +233,7 @@ export class Dispatcher {
     );
   }
 
-  /** Records PUBACKs in one transaction per turn of the event loop (one fsync, not one per ack). */
+  /** Records PUBACKs in one transaction per turn of the event loop (one commit, not one per ack). */
   private scheduleFlush(): void {
     if (this.flushScheduled || !this.running) return;
     this.flushScheduled = setImmediate(() => {
@@ -168,5 +262,25 @@ export class Dispatcher {
       this.retryTimer = null;
       this.pump();
     }, this.opts.retryMs ?? 1000);
+  }
+
+  /** Wakes the pump when the next backlog token is due. */
+  private schedulePace(): void {
+    if (this.paceTimer || !this.running || !this.pacer) return;
+    this.paceTimer = setTimeout(() => {
+      this.paceTimer = null;
+      this.pump();
+    }, this.pacer.waitMs());
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = null;
   }
 }

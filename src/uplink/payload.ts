@@ -1,5 +1,5 @@
 /**
- * Payload builders for MQTT contract v1 (docs/mqtt-contract.md). Pure: every time comes in
+ * Payload builders for MQTT contract v1 (docs/mqtt-api.md). Pure: every time comes in
  * as an argument. Times leave the box as ISO 8601 UTC with milliseconds.
  */
 import type { AlarmEvent, LiftSnapshot } from '../core/types.js';
@@ -60,6 +60,8 @@ export function eventPayload(event: AlarmEvent, ctx: PayloadContext): Record<str
   };
   if (event.endOfAlarmSource !== undefined) p['endOfAlarmSource'] = event.endOfAlarmSource;
   if (event.detail !== undefined) p['detail'] = event.detail;
+  // Issue 6: false while the wall clock is not synchronized (no RTC); order receivers by seq then.
+  if (event.clockSynced !== undefined) p['clockSynced'] = event.clockSynced;
   return p;
 }
 

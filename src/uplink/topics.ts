@@ -1,5 +1,5 @@
 /**
- * Topic builders for MQTT contract v1 (docs/mqtt-contract.md):
+ * Topic builders for MQTT contract v1 (docs/mqtt-api.md):
  * `<topicPrefix>/<siteId>/<gatewayId>/{status | lift/<liftId>/event | lift/<liftId>/state}`.
  */
 import { UplinkError } from './errors.js';
@@ -41,4 +41,30 @@ export function eventTopic(root: string, liftId: string): string {
 export function stateTopic(root: string, liftId: string): string {
   assertTopicId('liftId', liftId);
   return `${root}/lift/${liftId}/state`;
+}
+
+export function healthTopic(root: string): string {
+  return `${root}/health`;
+}
+
+/** Requests arrive on `<root>/request/<op>`; subscribe with the `+` filter. */
+export function requestFilter(root: string): string {
+  return `${root}/request/+`;
+}
+
+export function responseTopic(root: string, op: string): string {
+  return `${root}/response/${op}`;
+}
+
+/** Topic-filter matching for `+` and `#` ([MQTT-4.7.1-2], [MQTT-4.7.1-3]). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    const level = f[i];
+    if (level === '#') return true;
+    if (i >= t.length) return false;
+    if (level !== '+' && level !== t[i]) return false;
+  }
+  return f.length === t.length;
 }
