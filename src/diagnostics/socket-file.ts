@@ -1,0 +1,68 @@
+/**
+ * The socket file's life: a stale file left by a crash is removed, a live one (another agent)
+ * is not; permissions are set so that the file system decides who may connect.
+ *
+ * Node has no SO_PEERCRED, so the agent cannot ask who is on the other end of a connection.
+ * Access is therefore decided when connecting, by the kernel, from the socket file's mode
+ * (connect(2) needs write permission on a unix socket): the full-access socket is 0660, owner
+ * the service user, group `liftwatch`, so only root, the service user and the group can reach
+ * the state-changing requests; the read-only socket is 0666 and refuses them (docs/technician.md).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { DiagnosticsError } from './protocol.js';
+
+/** Makes the directory and clears a stale socket; throws when another process serves it. */
+export async function prepareSocketPath(file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file)) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const c = net.connect(file);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (live) throw new DiagnosticsError('NOT_AVAILABLE', `${file}: another liftwatch agent is already serving this socket`);
+  fs.unlinkSync(file);
+}
+
+/** The gid of a group by name, from /etc/group; null when there is no such group. */
+export function groupId(name: string, groupFile = '/etc/group'): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(groupFile, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const [n, , gid] = line.split(':');
+    if (n === name && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+  }
+  return null;
+}
+
+/** Sets mode and (when it exists and we may) the group; returns a warning instead of throwing. */
+export function applyPermissions(file: string, mode: number, group: string | null): string | null {
+  fs.chmodSync(file, mode);
+  if (group === null) return null;
+  const gid = groupId(group);
+  if (gid === null) return `group ${group} does not exist; ${file} keeps the service user's group`;
+  try {
+    fs.chownSync(file, -1, gid);
+    return null;
+  } catch (err) {
+    return `could not give ${file} to group ${group}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}
+
+/** Removes the file if it is (still) a socket. */
+export function removeSocket(file: string): void {
+  try {
+    if (fs.lstatSync(file).isSocket()) fs.unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * For the CLI tests (issue 5): the real `liftwatch` binary run as a child process against an
+ * agent that is itself a child process (`liftwatch run`), with the simulator and an aedes
+ * broker in this process. Async all the way: a blocking spawnSync would stall the simulator.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddedBroker } from '../../src/broker/embedded.js';
+import { ConsoleLogger } from '../../src/platform/console-logger.js';
+import { Simulator } from '../../src/sim/simulator.js';
+
+export const root = new URL('../../../', import.meta.url).pathname; // dist/test/helpers → repo
+export const bin = path.join(root, 'dist/src/cli/main.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export interface AgentRig {
+  dir: string;
+  configFile: string;
+  socket: string;
+  brokerPort: number;
+  simPort: number;
+  sim: Simulator;
+  agent: ChildProcess | null;
+  agentLog: () => string;
+  root: string;
+  /** Starts `liftwatch run` and waits for its socket. */
+  startAgent(): Promise<void>;
+  /** SIGTERM, resolves with the exit code. */
+  stopAgent(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; landings: string[] }> } = {}): Promise<AgentRig> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-cli-'));
+  const quiet = new ConsoleLogger({ level: 'silent' });
+  const broker = new EmbeddedBroker({ port: 0, logger: quiet });
+  const brokerPort = (await broker.start()).port;
+  const lifts = opts.lifts ?? [{ id: 'A', unitId: 1, landings: ['0', '1', '2', '3', '4'] }];
+  const sim = new Simulator({ lifts: lifts.map((l) => ({ unitId: l.unitId, landings: l.landings.length, startFloor: 1 })), scenario: { name: 'idle', autoTrips: false, steps: [] } });
+  const simPort = (await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' })).port;
+  sim.start();
+  const socket = path.join(dir, 'lw.sock');
+  const yaml = [
+    'site: { id: test-site, name: "Test House" }',
+    'gateway: { id: gw1 }',
+    'buses:',
+    `  - { id: field, type: modbus-rtu-over-tcp, host: 127.0.0.1, port: ${simPort}, timeoutMs: 200, retries: 0, interFrameGapMs: 2 }`,
+    'lifts:',
+    ...lifts.map((l) => `  - { id: ${l.id}, label: "Lift ${l.id}", bus: field, unitId: ${l.unitId}, profile: liftwatch-sim, landings: ${JSON.stringify(l.landings)}, pollIntervalMs: 100 }`),
+    `uplink: { url: "mqtt://127.0.0.1:${brokerPort}", reconnectMinMs: 100, reconnectMaxMs: 500 }`,
+    `storage: { path: ${JSON.stringify(path.join(dir, 'lw.db'))} }`,
+    `diagnostics: { socket: ${JSON.stringify(socket)} }`,
+    '',
+  ].join('\n');
+  const configFile = path.join(dir, 'liftwatch.yaml');
+  fs.writeFileSync(configFile, yaml);
+  let log = '';
+  const r: AgentRig = {
+    dir,
+    configFile,
+    socket,
+    brokerPort,
+    simPort,
+    sim,
+    agent: null,
+    agentLog: () => log,
+    root: 'liftwatch/test-site/gw1',
+    async startAgent() {
+      const child = spawn(process.execPath, [bin, 'run', '--config', configFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      r.agent = child;
+      const deadline = Date.now() + 15_000;
+      while (!fs.existsSync(socket)) {
+        if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode}: ${log}`);
+        if (Date.now() > deadline) throw new Error(`no diagnostics socket after 15 s: ${log}`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    },
+    async stopAgent() {
+      const child = r.agent;
+      r.agent = null;
+      if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+      child.kill('SIGTERM');
+      return await exited;
+    },
+    async close() {
+      if (r.agent && r.agent.exitCode === null) r.agent.kill('SIGKILL');
+      await sim.stop();
+      await broker.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return r;
+}
