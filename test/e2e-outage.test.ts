@@ -17,17 +17,17 @@ t.test('events produced while the broker is down are delivered when it returns, 
     lift.hold({ ...AT_REST, ...extra });
   };
   set();
-  await waitFor(() => h.composed.uplink.connected, 5000, 'agent connected');
+  await waitFor(() => h.composed.uplink.connected, 15_000, 'agent connected');
   await h.broker!.stop();
-  await waitFor(() => !h.composed.uplink.connected, 5000, 'agent noticed the broker is gone');
+  await waitFor(() => !h.composed.uplink.connected, 15_000, 'agent noticed the broker is gone');
 
   // Three incidents while nobody can hear: 6 lifecycle events, all committed to SQLite.
   for (const signal of ['mainsPower', 'safetyChain', 'mainsPower'] as const) {
     const before = h.composed.outbox.stats().pending;
     set({ [signal]: false });
-    await waitFor(() => h.composed.outbox.stats().pending > before, 5000, `${signal} raised offline`);
+    await waitFor(() => h.composed.outbox.stats().pending > before, 15_000, `${signal} raised offline`);
     set();
-    await waitFor(() => h.composed.outbox.stats().pending > before + 1, 5000, `${signal} cleared offline`);
+    await waitFor(() => h.composed.outbox.stats().pending > before + 1, 15_000, `${signal} cleared offline`);
   }
   t.equal(h.composed.outbox.stats().pending, 6, 'six events wait in the outbox');
 
@@ -64,7 +64,7 @@ t.test('events produced while the broker is down are delivered when it returns, 
   const seqs = evs.map((e) => e['seq'] as number);
   t.same(seqs, [...seqs].sort((a, b) => a - b), 'strictly increasing seq');
   t.ok(evs.every((e) => e['historical'] === true), 'flagged historical: delivered late from the buffer');
-  await waitFor(() => h.composed.outbox.stats().pending === 0, 5000, 'outbox drained on PUBACK');
+  await waitFor(() => h.composed.outbox.stats().pending === 0, 15_000, 'outbox drained on PUBACK');
   const status = sub.messages.find((m) => m.topic === `${h.root}/status`);
   t.equal(status?.payload['state'], 'online', 'birth re-published after the broker restart');
   t.ok(
@@ -80,7 +80,7 @@ t.test('an active PASSENGER_TRAPPED survives an agent restart and ends by end of
   const lift = h1.sim.lift(1);
   const sub = await subscribe(h1.brokerPort, `${h1.root}/#`);
   lift.hold({ ...AT_REST, doorZone: false, alarmButton: true });
-  const raised = await waitFor(() => findEvent(sub.messages, 'PASSENGER_TRAPPED', 'raised'), 8000, 'trapped raised');
+  const raised = await waitFor(() => findEvent(sub.messages, 'PASSENGER_TRAPPED', 'raised'), 15_000, 'trapped raised');
   const session1 = sub.messages.find((m) => m.topic.endsWith('/status'))?.payload['session'] as number;
   await h1.stop({ keepSim: true, keepBroker: true, keepDir: true });
   lift.release();
@@ -109,6 +109,6 @@ t.test('an active PASSENGER_TRAPPED survives an agent restart and ends by end of
   t.match(state.payload['activeAlarms'], [{ code: 'PASSENGER_TRAPPED', alarmId: raised['alarmId'] }], 'restored from the store');
   t.equal(events(sub.messages).filter((e) => e['code'] === 'PASSENGER_TRAPPED' && e['lifecycle'] === 'raised').length, 1, 'not raised twice');
   lift.hold({ endOfAlarm: true });
-  const ended = await waitFor(() => findEvent(sub.messages, 'PASSENGER_TRAPPED', 'end_of_alarm'), 5000, 'end of alarm');
+  const ended = await waitFor(() => findEvent(sub.messages, 'PASSENGER_TRAPPED', 'end_of_alarm'), 15_000, 'end of alarm');
   t.equal(ended['alarmId'], raised['alarmId'], 'the same incident ends');
 });

@@ -33,12 +33,12 @@ t.test('alarms over Modbus RTU on a pty pair', async (t) => {
   });
   const lift = sim.lift(7);
   lift.hold({ ...AT_REST });
-  await waitFor(() => sub.messages.find((m) => m.topic.endsWith('/lift/S/state') && m.payload['link'] === 'ok'), 5000, 'link ok over the pty');
+  await waitFor(() => sub.messages.find((m) => m.topic.endsWith('/lift/S/state') && m.payload['link'] === 'ok'), 15_000, 'link ok over the pty');
   lift.hold({ mainsPower: false });
-  const raised = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'raised'), 5000, 'raised');
+  const raised = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'raised'), 15_000, 'raised');
   t.equal(raised['floor'], '2', 'floor read from the holding registers over the serial line');
   lift.hold({ mainsPower: true });
-  const cleared = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'cleared'), 5000, 'cleared');
+  const cleared = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'cleared'), 15_000, 'cleared');
   t.equal(cleared['alarmId'], raised['alarmId']);
   const stats = h.composed.agent.busStats()[0];
   t.equal(stats?.state, 'open');

@@ -13,9 +13,14 @@ import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import { BusPoller, type BusStats, type PollResult } from '../field/bus-poller.js';
 import type { ModbusLink } from '../field/link.js';
 import { buildReadPlan } from '../field/read-plan.js';
+import type { ByteStream } from '../field/frames/byte-stream.js';
+import { FramesBusReader } from '../field/frames/frames-reader.js';
+import { compileProtocol } from '../field/frames/protocol.js';
 import { eventPayload, statePayload } from '../uplink/payload.js';
 import { eventTopic, stateTopic } from '../uplink/topics.js';
 import type { UplinkPort } from './uplink-port.js';
+import { stableValues } from '../core/debounce.js';
+import type { SignalValues } from '../core/signals.js';
 import { liftContexts, type LiftContext } from './lift-directory.js';
 
 export interface AgentDeps {
@@ -27,6 +32,10 @@ export interface AgentDeps {
   outbox: Outbox;
   uplink: UplinkPort;
   linkFor: (busId: string) => ModbusLink;
+  /** The byte stream of a serial-frames bus (issue 8); needed only when the config has one. */
+  streamFor?: (busId: string) => ByteStream;
+  /** Issue 6: whether the wall clock is synchronized; stamped on every event as `clockSynced`. */
+  clockSynced?: () => boolean;
   /** Starts/stops delivery from the outbox; `kick` after each commit. */
   dispatcher: { start(): void; stop(): void | Promise<void>; kick(): void };
 }
@@ -41,17 +50,26 @@ export class Agent {
   private state: CoreState | null = null;
   private readonly coreConfig: CoreConfig;
   private readonly contexts: Map<string, LiftContext>;
-  private pollers: BusPoller[] = [];
+  private pollers: Array<BusPoller | FramesBusReader> = [];
   private tickTimer: TimerHandle | null = null;
   private readonly listeners: AgentListener[] = [];
   private running = false;
   private readonly root: string;
   startedAt: number | null = null;
+  /** Issue 6 (watchdog): mono ms of the last poll result per bus, success or failure. */
+  private readonly lastPollMono = new Map<string, number>();
 
   constructor(private readonly deps: AgentDeps) {
     const { config } = deps;
     this.coreConfig = {
-      lifts: config.lifts.map((l) => ({ id: l.id, pollIntervalMs: l.pollIntervalMs, landings: l.landings.length })),
+      lifts: config.lifts.map((l) => ({
+        id: l.id, pollIntervalMs: l.pollIntervalMs, landings: l.landings.length,
+        // Issue 3: the lift's own rule tuning, and its profile's controller fault table (faultCodes).
+        ...(l.rules ? { rules: l.rules } : {}),
+        faultCodes: Object.fromEntries(
+          Object.entries(deps.profiles.get(l.profile)?.faultCodes ?? {}).map(([raw, e]) => [Number(raw), e.code]),
+        ),
+      })),
       rules: config.rules,
     };
     this.contexts = liftContexts(config);
@@ -75,6 +93,21 @@ export class Agent {
     // Initial step: publishes every lift's first snapshot and arms the first deadline.
     this.feed({ kind: 'tick', at: now });
     for (const bus of config.buses) {
+      if (bus.type === 'serial-frames') {
+        // Issue 8: plain status frames. Same PollResults as the Modbus poller, so the core is unchanged.
+        const onBus = config.lifts.filter((l) => l.bus === bus.id);
+        const first = onBus[0];
+        if (!first) continue;
+        const profile = this.deps.profiles.get(first.profile);
+        if (!profile) throw new Error(`profile ${first.profile} of lift ${first.id} was not loaded`);
+        if (!this.deps.streamFor) throw new Error(`no byte stream for serial-frames bus ${bus.id}`);
+        const lifts = onBus.map((l) => ({ id: l.id, unitId: l.unitId, pollIntervalMs: l.pollIntervalMs }));
+        const reader = new FramesBusReader(bus, this.deps.streamFor(bus.id), compileProtocol(profile), lifts, clock,
+          logger.child(`bus:${bus.id}`), (r) => this.onPoll(r));
+        this.pollers.push(reader);
+        reader.start();
+        continue;
+      }
       const lifts = config.lifts
         .filter((l) => l.bus === bus.id)
         .map((l) => {
@@ -114,6 +147,18 @@ export class Agent {
     this.feed({ kind: 'acknowledge', alarmId, at: this.deps.clock.now(), ...(by ? { by } : {}) });
   }
 
+  /** EN 81-28 test call (at least every 3 days) through the whole chain; `remote` = MQTT request. */
+  testCall(liftId: string, source: 'schedule' | 'cli' | 'remote'): void {
+    this.feed({ kind: 'testCall', liftId, source, at: this.deps.clock.now() });
+  }
+
+  /** Mono ms of each bus's last poll result, null before its first (issue 6 health checks). */
+  lastPollByBus(): Map<string, number | null> {
+    const out = new Map<string, number | null>();
+    for (const l of this.deps.config.lifts) out.set(l.bus, this.lastPollMono.get(l.bus) ?? null);
+    return out;
+  }
+
   busStats(): BusStats[] {
     return this.pollers.map((p) => p.stats());
   }
@@ -122,9 +167,17 @@ export class Agent {
     return this.state ? snapshots(this.state) : [];
   }
 
+  /** The debounced signal values of a lift as the core holds them (diagnostics, issue 5). */
+  signalValues(liftId: string): SignalValues | null {
+    const lift = this.state?.lifts.find((l) => l.id === liftId);
+    return lift ? stableValues(lift.tracks) : null;
+  }
+
   private onPoll(r: PollResult): void {
     if (!this.running) return;
     for (const l of this.listeners) l.poll?.(r);
+    const busId = this.deps.config.lifts.find((l) => l.id === r.liftId)?.bus;
+    if (busId) this.lastPollMono.set(busId, r.at.mono);
     if (r.ok) this.feed({ kind: 'sample', liftId: r.liftId, at: r.at, values: r.values });
     else this.feed({ kind: 'pollFailed', liftId: r.liftId, at: r.at, reason: `${r.error.code}: ${r.error.message}` });
   }
@@ -165,6 +218,7 @@ export class Agent {
 
   private outboxItem(event: AlarmEvent): { event: AlarmEvent; topic: string; payload: Record<string, unknown> } {
     const ctx = this.context(event.liftId);
+    if (this.deps.clockSynced) event = { ...event, clockSynced: this.deps.clockSynced() };
     return { event, topic: eventTopic(this.root, event.liftId), payload: eventPayload(event, ctx) };
   }
 

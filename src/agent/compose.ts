@@ -9,15 +9,22 @@ import type { Logger } from '../ports/logger.js';
 import type { Outbox } from '../ports/outbox.js';
 import type { ModbusLink } from '../field/link.js';
 import { ModbusSerialLink } from '../field/modbus-serial-link.js';
+import type { ByteStream } from '../field/frames/byte-stream.js';
+import { SerialByteStream } from '../field/frames/serial-byte-stream.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
+import { dataGapTopic } from '../store/data-gap.js';
 import { MqttUplink } from '../uplink/mqtt-uplink.js';
 import { Dispatcher } from '../uplink/dispatcher.js';
 import { statusPayload } from '../uplink/payload.js';
-import { rootTopic, statusTopic } from '../uplink/topics.js';
+import { healthTopic, rootTopic, statusTopic } from '../uplink/topics.js';
+import { HealthPublisher } from '../uplink/health.js';
+import { RequestServer } from '../uplink/requests/server.js';
+import { requestHandlers } from './request-handler.js';
 import { SystemClock } from '../platform/system-clock.js';
 import { uuidIds } from '../platform/uuid-ids.js';
 import { Agent } from './agent.js';
 import { version } from './version.js';
+import { DiagnosticsService } from '../diagnostics/service.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -27,6 +34,9 @@ export interface ComposeOptions {
   ids?: IdSource;
   outbox?: Outbox;
   linkFor?: (busId: string) => ModbusLink;
+  /** Issue 6: stamps `clockSynced` on every event (platform/system-clock.ts SystemClockSync). */
+  clockSync?: { synced(): boolean };
+  streamFor?: (busId: string) => ByteStream;
 }
 
 export interface Composed {
@@ -36,14 +46,26 @@ export interface Composed {
   dispatcher: Dispatcher;
   session: number;
   root: string;
+  /** `<root>/request/+` → `<root>/response/<op>`; started by the caller after the agent. */
+  requests: RequestServer;
+  /** Retained periodic `<root>/health`; started by the caller after the agent. */
+  health: HealthPublisher;
+  /** The local diagnostics socket (issue 5); null when disabled. Started by the caller after the agent. */
+  diagnostics: DiagnosticsService | null;
 }
 
 export function composeAgent(opts: ComposeOptions): Composed {
   const { config, logger } = opts;
   const clock = opts.clock ?? new SystemClock();
-  const outbox = opts.outbox ?? SqliteOutbox.open(config.storage.path, { clock });
-  const session = outbox.nextSession();
   const root = rootTopic(config.uplink.topicPrefix, config.site.id, config.gateway.id);
+  const outbox =
+    opts.outbox ??
+    SqliteOutbox.open(config.storage.path, {
+      clock,
+      limits: { maxBytes: config.storage.maxBytes, maxAgeDays: config.storage.maxAgeDays },
+      dataGap: { topic: dataGapTopic(root), gatewayId: config.gateway.id, site: { id: config.site.id, name: config.site.name } },
+    });
+  const session = outbox.nextSession();
   const uplink = new MqttUplink({
     config: config.uplink,
     statusTopic: statusTopic(root),
@@ -57,12 +79,14 @@ export function composeAgent(opts: ComposeOptions): Composed {
         at: clock.now().wall,
       }),
     logger: logger.child('uplink'),
+    clock,
   });
   const dispatcher = new Dispatcher({
     outbox,
     uplink,
     logger: logger.child('dispatch'),
     inflight: config.uplink.inflight,
+    backlogRatePerSec: config.uplink.backlogRatePerSec ?? 200,
     now: () => clock.now().wall,
   });
   const links = new Map(config.buses.map((b) => [b.id, b] as const));
@@ -70,8 +94,15 @@ export function composeAgent(opts: ComposeOptions): Composed {
     opts.linkFor ??
     ((busId: string): ModbusLink => {
       const bus = links.get(busId);
-      if (!bus) throw new Error(`unknown bus ${busId}`);
+      if (!bus || bus.type === 'serial-frames') throw new Error(`unknown Modbus bus ${busId}`);
       return new ModbusSerialLink(bus);
+    });
+  const streamFor =
+    opts.streamFor ??
+    ((busId: string): ByteStream => {
+      const bus = links.get(busId);
+      if (!bus || bus.type !== 'serial-frames') throw new Error(`unknown serial-frames bus ${busId}`);
+      return new SerialByteStream(bus);
     });
   const agent = new Agent({
     config,
@@ -82,7 +113,60 @@ export function composeAgent(opts: ComposeOptions): Composed {
     outbox,
     uplink,
     linkFor,
+    streamFor,
     dispatcher,
+    ...(opts.clockSync ? { clockSynced: () => opts.clockSync!.synced() } : {}),
   });
-  return { agent, outbox, uplink, dispatcher, session, root };
+  const site = { id: config.site.id, name: config.site.name };
+  const uptimeSec = (): number => (agent.startedAt === null ? 0 : Math.round((clock.now().wall - agent.startedAt) / 1000));
+  const requests = new RequestServer({
+    uplink,
+    root,
+    gatewayId: config.gateway.id,
+    logger: logger.child('requests'),
+    now: () => clock.now().wall,
+    handlers: requestHandlers({
+      agent,
+      liftIds: config.lifts.map((l) => l.id),
+      republish: () => uplink.republish(),
+      session,
+      version: version(),
+      uptimeSec,
+    }),
+  });
+  const health = new HealthPublisher({
+    topic: healthTopic(root),
+    intervalSec: config.uplink.healthIntervalSec,
+    clock,
+    logger: logger.child('health'),
+    setRetained: (topic, payload) => uplink.setRetained(topic, payload),
+    facts: () => ({
+      gatewayId: config.gateway.id,
+      site,
+      session,
+      version: version(),
+      nodeVersion: process.version,
+      startedAt: agent.startedAt,
+      buses: agent.busStats(),
+      outbox: outbox.stats(),
+      uplink: uplink.stats,
+      memory: process.memoryUsage(),
+      at: clock.now().wall,
+    }),
+  });
+  const diagnostics =
+    config.diagnostics?.enabled === false
+      ? null
+      : new DiagnosticsService({
+          config,
+          agent,
+          outbox,
+          uplink,
+          dispatcher,
+          session,
+          version: version(),
+          logger: logger.child('diagnostics'),
+          now: () => clock.now().wall,
+        });
+  return { agent, outbox, uplink, dispatcher, session, root, requests, health, diagnostics };
 }

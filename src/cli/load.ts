@@ -2,6 +2,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { loadProfilesForConfig } from '../config/profiles.js';
 import type { Config, DeviceProfile } from '../config/types.js';
+import { checkSchedule } from '../schedule/cron-check.js';
 
 export const DEFAULT_CONFIG = '/etc/liftwatch/liftwatch.yaml';
 
@@ -12,6 +13,7 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 3 } as const;
 export function loadAll(file: string): { config: Config; profiles: Map<string, DeviceProfile> } {
   const config = loadConfig(file);
   const profiles = loadProfilesForConfig(config);
+  checkSchedule(config); // cron syntax and the EN 81-28 test-call interval (issue 6)
   return { config, profiles };
 }
 

@@ -5,9 +5,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { packageRoot } from '../config/load.js';
 import { version } from '../agent/version.js';
 import { DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
-import { runCommand } from './run-command.js';
-import { simulateCommand } from './simulate-command.js';
 import type { Level } from '../platform/console-logger.js';
+import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -39,10 +38,13 @@ program
   .command('run')
   .description('run the agent in the foreground (what the systemd unit starts)')
   .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG)
-  .option('--log-level <level>', 'debug, info, warn, error or silent', level, 'info')
+  .option('--log-level <level>', 'debug, info, warn, error or silent (default: the config\'s logging.level, else info)', level)
   .addHelpText('after', '\nExample:\n  liftwatch run --config /etc/liftwatch/liftwatch.yaml\n')
-  .action(async (o: { config: string; logLevel: Level }) => {
-    process.exitCode = await runCommand({ config: o.config, logLevel: o.logLevel });
+  .action(async (o: { config: string; logLevel?: Level }) => {
+    // Loaded on demand: the agent's dependencies (mqtt, serialport…) cost a second of start-up
+    // that a technician's quick command should not pay on a Pi.
+    const { runCommand } = await import('./run-command.js');
+    process.exitCode = await runCommand({ config: o.config, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
   });
 
 program
@@ -52,21 +54,23 @@ program
   .option('--log-level <level>', 'debug, info, warn, error or silent', level, 'warn')
   .addHelpText('after', '\nExample:\n  liftwatch demo\n  mosquitto_sub -h 127.0.0.1 -t "liftwatch/#" -v   # in another terminal\n')
   .action(async (o: { config: string; logLevel: Level }) => {
+    const { runCommand } = await import('./run-command.js');
     process.exitCode = await runCommand({ config: o.config, logLevel: o.logLevel, simulate: 'demo', banner: true });
   });
 
 program
   .command('simulate')
   .description("serve simulated lifts as Modbus slaves (liftwatch's controller simulator)")
-  .option('-l, --listen <target...>', 'tcp://HOST:PORT (RTU over TCP), mbap://HOST:PORT (Modbus TCP) or a serial device path', [
+  .option('-l, --listen <target...>', 'tcp://HOST:PORT (RTU over TCP), mbap://HOST:PORT (Modbus TCP), a serial device path (RTU), or ascii:PATH / binary:PATH (plain status frames)', [
     'tcp://127.0.0.1:5020',
   ])
   .option('-u, --units <ids>', 'Modbus unit ids, one per simulated lift', intList, [1, 2])
   .option('--landings <n>', 'landings per lift', int, 6)
   .option('-s, --scenario <name>', 'demo, idle or trips', 'demo')
   .option('--seed <n>', 'random seed for trips', int, 1)
-  .addHelpText('after', '\nExamples:\n  liftwatch simulate --listen tcp://127.0.0.1:5020 --units 1,2\n  socat pty,raw,echo=0,link=/tmp/a pty,raw,echo=0,link=/tmp/b & liftwatch simulate --listen /tmp/a --scenario trips\n')
+  .addHelpText('after', '\nExamples:\n  liftwatch simulate --listen tcp://127.0.0.1:5020 --units 1,2\n  socat pty,raw,echo=0,link=/tmp/a pty,raw,echo=0,link=/tmp/b & liftwatch simulate --listen /tmp/a --scenario trips\n  liftwatch simulate --listen ascii:/tmp/a binary:/tmp/c --units 1,2\n')
   .action(async (o: { listen: string[]; units: number[]; landings: number; scenario: string; seed: number }) => {
+    const { simulateCommand } = await import('./simulate-command.js');
     process.exitCode = await simulateCommand(o);
   });
 
@@ -87,6 +91,9 @@ configCmd
       process.exitCode = reportConfigError(err);
     }
   });
+
+registerTechnicianCommands(program); // issue 5: status, alarms, history, signals, outbox, end-alarm, test-alarm
+registerInstallerCommands(program); // issue 5: init, probe, profiles, commission
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`liftwatch: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,12 +1,15 @@
 /** `liftwatch run` and `liftwatch demo`: the agent in the foreground until SIGINT/SIGTERM. */
-import { ConsoleLogger, type Level } from '../platform/console-logger.js';
+import type { Level } from '../platform/console-logger.js';
+import { PinoLogger } from '../platform/logger.js';
+import { SdNotify } from '../platform/sd-notify.js';
 import type { ScenarioName } from '../sim/scenarios.js';
 import { EXIT, loadAll, reportConfigError } from './load.js';
 import { startStack } from './stack.js';
 
 export interface RunArgs {
   config: string;
-  logLevel: Level;
+  /** Overrides config `logging.level` when given. */
+  logLevel?: Level;
   simulate?: ScenarioName;
   banner?: boolean;
 }
@@ -22,12 +25,23 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return reportConfigError(err);
   }
   const { config, profiles } = loaded;
-  const logger = new ConsoleLogger({ level: args.logLevel });
+  // Issue 6: JSON on stdout for journald (`run`), readable on a terminal; the demo keeps stdout
+  // for its alarm lines and logs to stderr.
+  const logger = new PinoLogger({
+    level: args.logLevel ?? config.logging?.level ?? 'info',
+    levels: config.logging?.levels ?? {},
+    stream: args.simulate ? 'stderr' : 'stdout',
+  });
+  const alarmLog = logger.child('alarms');
+  const notifier = new SdNotify({ onError: (err) => logger.warn('sd_notify failed', { error: err.message }) });
   const stack = await startStack({
     config,
     profiles,
     logger,
     colour: Boolean(process.stdout.isTTY),
+    notifier,
+    // Under journald (stdout not a terminal) alarm lines become JSON records like every other line.
+    ...(!args.simulate && !process.stdout.isTTY ? { print: (line: string) => alarmLog.info(line) } : {}),
     ...(args.simulate ? { simulate: { scenario: args.simulate } } : {}),
   });
   if (args.banner) {
@@ -42,30 +56,46 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ].join('\n') + '\n',
     );
   }
+  // Issue 6: READY=1 only now: store open, pollers running, uplink started (Type=notify).
+  void notifier.notify({ READY: '1', STATUS: `monitoring ${config.lifts.length} lift(s) on ${config.buses.length} bus(es)` });
+  logger.info('ready', { lifts: config.lifts.length, buses: config.buses.length });
   return await new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       logger.info('stopping', { signal });
+      void notifier.notify({ STOPPING: '1' });
       const timer = setTimeout(() => {
         logger.error('shutdown took too long, exiting', { boundMs: STOP_TIMEOUT_MS });
         resolve(EXIT.FAILURE);
+        exitBackstop(EXIT.FAILURE);
       }, STOP_TIMEOUT_MS);
       timer.unref();
       stack.stop().then(
         () => {
           clearTimeout(timer);
           resolve(EXIT.OK);
+          exitBackstop(EXIT.OK);
         },
         (err: unknown) => {
           clearTimeout(timer);
           logger.error('error while stopping', { error: String(err) });
           resolve(EXIT.FAILURE);
+          exitBackstop(EXIT.FAILURE);
         },
       );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/**
+ * Issue 6: exit within a bound. Once stopped (or past the bound), a handle some library left
+ * open must not keep a stopping service alive until systemd's SIGKILL; unref'd, so a process
+ * that ends by itself is not delayed.
+ */
+function exitBackstop(code: number): void {
+  setTimeout(() => process.exit(code), 2000).unref();
 }

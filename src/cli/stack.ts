@@ -6,11 +6,15 @@
 import type { Config, DeviceProfile } from '../config/types.js';
 import { composeAgent, type Composed } from '../agent/compose.js';
 import { EmbeddedBroker } from '../broker/embedded.js';
+import { brokerCredentials } from '../broker/credentials.js';
 import type { Logger } from '../ports/logger.js';
 import { Simulator } from '../sim/simulator.js';
 import { scenarioByName, type ScenarioName } from '../sim/scenarios.js';
 import { liftContexts } from '../agent/lift-directory.js';
 import { formatEvent } from './present.js';
+import { Operations } from '../schedule/operations.js';
+import { SystemClock, SystemClockSync } from '../platform/system-clock.js';
+import type { Notifier } from '../platform/sd-notify.js';
 
 export interface StackOptions {
   config: Config;
@@ -21,12 +25,18 @@ export interface StackOptions {
   /** Where readable alarm lines go (stdout by default); null for none. */
   print?: ((line: string) => void) | null;
   colour?: boolean;
+  /** Issue 6: systemd notifications (READY is the caller's; the watchdog is fed from here). */
+  notifier?: Notifier;
+  /** Issue 6: scheduled jobs and watchdog (default true). */
+  operations?: boolean;
 }
 
 export interface Stack {
   composed: Composed;
   broker: EmbeddedBroker | null;
   simulator: Simulator | null;
+  /** Issue 6: scheduled jobs and watchdog, null when switched off. */
+  operations: Operations | null;
   stop(): Promise<void>;
 }
 
@@ -46,7 +56,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     let broker: EmbeddedBroker | null = null;
     if (config.broker.enabled) {
-      broker = new EmbeddedBroker({ host: config.broker.host, port: config.broker.port, logger: logger.child('broker') });
+      broker = new EmbeddedBroker({
+        host: config.broker.host,
+        port: config.broker.port,
+        logger: logger.child('broker'),
+        credentials: brokerCredentials(config.broker),
+      });
       const { port } = await broker.start();
       logger.info('embedded MQTT broker listening', { host: config.broker.host, port });
       const b = broker;
@@ -54,11 +69,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     let simulator: Simulator | null = null;
     if (opts.simulate) {
-      simulator = await startSimulator(config, opts.simulate, logger);
+      simulator = await startSimulator(config, opts.simulate, logger, opts.profiles);
       const s = simulator;
       started.push(() => s.stop());
     }
-    const composed = composeAgent({ config, profiles: opts.profiles, logger });
+    const clockSync = new SystemClockSync();
+    clockSync.start();
+    started.push(async () => clockSync.stop());
+    const composed = composeAgent({ config, profiles: opts.profiles, logger, clockSync });
     const print = opts.print === undefined ? (line: string) => process.stdout.write(line + '\n') : opts.print;
     if (print) {
       const contexts = liftContexts(config);
@@ -68,14 +86,49 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     await composed.agent.start();
     started.push(() => composed.agent.stop());
-    return { composed, broker, simulator, stop: stopAll };
+    composed.requests.start();
+    // One health publisher: the `schedule.health` job (issue 6) when the scheduler runs and the
+    // job is on, else the uplink's own interval (`uplink.healthIntervalSec`). Either way the
+    // first health message goes out now.
+    const scheduledHealth = opts.operations !== false && (config.schedule?.health?.enabled ?? true);
+    if (scheduledHealth) composed.health.publishNow();
+    else composed.health.start();
+    started.push(async () => {
+      composed.health.stop();
+      composed.requests.stop();
+    });
+    let operations: Operations | null = null;
+    if (opts.operations !== false) {
+      const ops = new Operations({ config, composed, clock: new SystemClock(), logger: logger.child('ops'), clockSync,
+        ...(opts.notifier ? { notifier: opts.notifier } : {}) });
+      ops.start();
+      operations = ops;
+      started.push(() => ops.stop());
+    }
+    const diagnostics = composed.diagnostics;
+    if (diagnostics) {
+      // Issue 5: the CLI's side door. A failure here (socket in use, no permission) is logged
+      // and the agent runs on: diagnostics must never stop the alarm path.
+      try {
+        await diagnostics.start();
+        started.push(() => diagnostics.stop());
+      } catch (err) {
+        logger.error('diagnostics socket not available; the agent runs without it', { socket: diagnostics.socket, error: String(err) });
+      }
+    }
+    return { composed, broker, simulator, operations, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-async function startSimulator(config: Config, sim: NonNullable<StackOptions['simulate']>, logger: Logger): Promise<Simulator> {
+async function startSimulator(
+  config: Config,
+  sim: NonNullable<StackOptions['simulate']>,
+  logger: Logger,
+  profiles: Map<string, DeviceProfile>,
+): Promise<Simulator> {
   const units = config.lifts.map((l) => l.unitId);
   const simulator = new Simulator({
     lifts: config.lifts.map((l) => ({ unitId: l.unitId, landings: l.landings.length, seed: (sim.seed ?? 1) * 1000 + l.unitId })),
@@ -85,6 +138,11 @@ async function startSimulator(config: Config, sim: NonNullable<StackOptions['sim
     for (const bus of config.buses) {
       if (bus.type === 'modbus-rtu') {
         await simulator.openSerial({ path: bus.port, baudRate: bus.baudRate });
+      } else if (bus.type === 'serial-frames') {
+        // Issue 8: a socat pty pair; the agent opens bus.port, the simulator the `.sim` end.
+        const lift = config.lifts.find((l) => l.bus === bus.id);
+        const format = lift ? profiles.get(lift.profile)?.frames?.format : undefined;
+        if (format) await simulator.openFramesSerial({ path: `${bus.port}.sim`, ptyPeer: bus.port, protocol: format });
       } else {
         await simulator.listenTcp({ host: bus.host, port: bus.port, framing: bus.type === 'modbus-tcp' ? 'mbap' : 'rtu' });
       }

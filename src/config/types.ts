@@ -32,6 +32,24 @@ export interface TcpBusConfig {
 
 export type BusConfig = SerialBusConfig | TcpBusConfig;
 
+/** A serial port carrying plain status frames (issue 8); a frames profile describes them. */
+export interface FramesBusConfig {
+  id: string;
+  type: 'serial-frames';
+  port: string;
+  baudRate: number; // default 9600
+  parity: Parity; // default 'none'
+  dataBits: 7 | 8; // default 8
+  stopBits: 1 | 2; // default 1
+  timeoutMs: number; // default 500: answer to an enquiry
+  silenceTimeoutMs: number; // default 3000: unprompted controllers
+  interFrameGapMs: number; // default 5
+  maxBufferBytes: number; // default 4096
+}
+
+/** Every bus kind a config may hold; Modbus code takes `BusConfig`. */
+export type AnyBusConfig = BusConfig | FramesBusConfig;
+
 export type ModbusTable = 'coil' | 'discrete' | 'holding' | 'input';
 
 /** Where one canonical signal is read from (in a profile, or as a per-lift override). */
@@ -65,6 +83,8 @@ export interface LiftConfig {
   landings: string[]; // ordered, bottom to top; floor signal indexes into it
   pollIntervalMs: number; // default 500
   signals: Partial<Record<SignalName, SignalSource | InputWiring>>;
+  /** Issue 3: this lift's rule tuning, over the site's `rules` field by field (docs/alarms.md). */
+  rules?: Partial<Record<AlarmCode, RuleTuning>>;
 }
 
 export interface TlsConfig {
@@ -86,18 +106,32 @@ export interface UplinkConfig {
   reconnectMinMs: number; // default 1000
   reconnectMaxMs: number; // default 60000
   inflight: number; // default 100: QoS 1 publishes awaiting PUBACK at once
+  healthIntervalSec: number; // default 60: period of the retained <root>/health message
+  /** Default 200 (schema): backlog events per second after a reconnect; 0 = unpaced (issue 4). */
+  backlogRatePerSec?: number;
 }
 
 export interface BrokerConfig {
   enabled: boolean; // default false
   host: string; // default 127.0.0.1
   port: number; // default 1883
+  /** Required (with passwordFile) when host is not loopback: clients must authenticate. */
+  username?: string;
+  passwordFile?: string;
 }
 
 export interface StorageConfig {
   path: string; // default /var/lib/liftwatch/liftwatch.db
-  maxBytes: number; // default 256 MiB
-  maxAgeDays: number; // default 90
+  maxBytes: number; // default 256 MiB: database + WAL; undelivered events are evicted beyond it (docs/storage.md)
+  maxAgeDays: number; // default 90: retention of delivered events
+}
+
+/** The local diagnostics socket (issue 5). */
+export interface DiagnosticsConfig {
+  enabled: boolean; // default true
+  socket: string; // default /run/liftwatch/liftwatch.sock, mode 0660
+  readOnlySocket?: string | false; // default: socket with -ro before .sock, mode 0666
+  group: string; // default liftwatch
 }
 
 /** Per-code tuning; any field left out keeps the taxonomy default. */
@@ -105,6 +139,12 @@ export interface RuleTuning {
   enabled?: boolean;
   confirmMs?: number;
   clearMs?: number;
+  /** PASSENGER_TRAPPED: a filtered press held this long raises anyway (EN 81-28 filter bypass; default 30000). */
+  bypassMs?: number;
+  /** Counting rules (docs/alarms.md): occurrences within `windowMs` (REPEATED_FAULT, SIGNAL_CHATTERING, DOOR_CLOSE_FAULT, LEVELLING_FAULT). */
+  count?: number;
+  /** Counting window; for ALARM_DEVICE_FAULT the longest gap between test calls (default 3 days, 0 = off). */
+  windowMs?: number;
 }
 
 export interface Config {
@@ -112,13 +152,38 @@ export interface Config {
   file: string;
   site: { id: string; name: string; address?: string };
   gateway: { id: string };
-  buses: BusConfig[];
+  buses: AnyBusConfig[];
   lifts: LiftConfig[];
   uplink: UplinkConfig;
   broker: BrokerConfig;
   storage: StorageConfig;
-  /** Site-wide rule tuning by code. Per-lift tuning is a later addition. */
+  /** The local diagnostics socket (issue 5, docs/technician.md). */
+  diagnostics: DiagnosticsConfig;
+  /** Site-wide rule tuning by code; a lift's own `rules` override it (issue 3). */
   rules: Partial<Record<AlarmCode, RuleTuning>>;
+  /** Issue 6: periodic jobs (config/schema.json `schedule`); defaults applied by the schema. */
+  schedule?: ScheduleConfig;
+  /** Issue 6: log levels (config/schema.json `logging`). */
+  logging?: LoggingConfig;
+}
+
+/** One scheduled job (issue 6). */
+export interface JobConfig {
+  enabled: boolean; // default true
+  cron: string; // node-schedule cron, 5 fields or 6 with seconds
+}
+
+export interface ScheduleConfig {
+  health: JobConfig; // default every minute
+  selfTest: JobConfig; // default daily 03:00; EN 81-28: never more than 3 days apart
+  usage: JobConfig; // default daily 23:55
+  maintenance: JobConfig; // default daily 02:30
+  integrity: JobConfig; // default daily 02:45
+}
+
+export interface LoggingConfig {
+  level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; // default info
+  levels: Record<string, 'debug' | 'info' | 'warn' | 'error' | 'silent'>;
 }
 
 /** A device profile (devices/*.yaml): data, not code. */
@@ -127,7 +192,7 @@ export interface DeviceProfile {
   file: string;
   id: string;
   title: string;
-  kind: 'controller' | 'io-module';
+  kind: 'controller' | 'io-module' | 'frames';
   /** True for maps that must be adapted to a vendor's documentation before use. */
   template: boolean;
   description?: string;
@@ -135,4 +200,97 @@ export interface DeviceProfile {
   inputs?: { table: ModbusTable; address: number; count: number };
   /** Signals mapped by the profile itself (controller profiles). */
   signals: Partial<Record<SignalName, SignalSource>>;
+  /** For frames profiles: how the controller's ASCII lines or binary frames are built. */
+  frames?: FramesSpec;
+  /** Controller fault code (decimal, as text) -> taxonomy code; unmapped codes are DRIVE_FAULT. */
+  faultCodes?: Record<string, FaultCodeEntry>;
 }
+
+export interface FaultCodeEntry {
+  code: AlarmCode;
+  /** The controller manual's text for the code. */
+  text?: string;
+}
+
+/** Frames profiles (devices/schema.json `frames`), see docs/profiles.md. */
+export type FramesSpec = AsciiFramesSpec | BinaryFramesSpec;
+
+/** How a text field or a byte field becomes a signal value. */
+export interface FieldConversion {
+  /** Numbers: parse radix for text (default 10). */
+  radix?: 10 | 16;
+  /** Booleans: true when (raw & mask) != 0; numbers: (raw & mask) shifted down to bit 0. */
+  mask?: number;
+  enum?: Record<string, string | number | boolean>;
+  invert?: boolean;
+  scale?: number;
+  offset?: number;
+}
+
+export interface AsciiField extends FieldConversion {
+  /** Named group of the message's pattern; default the signal's name. */
+  group?: string;
+}
+
+export interface BinaryField extends FieldConversion {
+  /** 0-based byte position in the frame (the first start byte is 0). */
+  byte: number;
+  size?: 1 | 2 | 4; // default 1
+  endian?: 'big' | 'little'; // default big
+  signed?: boolean;
+}
+
+export interface AsciiMessage {
+  name: string;
+  /** ECMAScript regular expression matched against one line (without its terminator). */
+  pattern: string;
+  signals?: Partial<Record<SignalName, AsciiField>>;
+  /** Constant values this message sets (e.g. a "fault cleared" line sets faultCode 0). */
+  set?: Partial<Record<SignalName, string | number | boolean>>;
+}
+
+export interface BinaryMessage {
+  name: string;
+  /** The frame is this message when every listed byte has the value (e.g. a type byte). */
+  match?: Array<{ byte: number; value: number }>;
+  signals?: Partial<Record<SignalName, BinaryField>>;
+  set?: Partial<Record<SignalName, string | number | boolean>>;
+}
+
+export type ChecksumKind = 'sum8' | 'xor8' | 'crc16-modbus';
+
+export interface AsciiFramesSpec {
+  format: 'ascii';
+  /** Line terminator; default "\n" (a trailing "\r" is stripped). */
+  terminator?: string;
+  /** Longer lines are counted as overlong and skipped; default 256. */
+  maxLineLength?: number;
+  /** Sent every poll interval; `{unit}` is replaced by the lift's unitId. None: the controller talks unprompted. */
+  enquiry?: string;
+  /** Named group holding the unit address, for several lifts on one line. */
+  unitGroup?: string;
+  messages: AsciiMessage[];
+}
+
+export interface BinaryFramesSpec {
+  format: 'binary';
+  /** Start byte(s) as hex, e.g. "02" or "AA 55". */
+  start: string;
+  /** Either a fixed frame length or a length field. */
+  fixedLength?: number;
+  /** Total length = field value + adjust. */
+  length?: { byte: number; size?: 1 | 2; endian?: 'big' | 'little'; adjust?: number };
+  /** Checksum in the last bytes before `end`, over bytes [from, checksum). */
+  checksum?: { type: ChecksumKind; from?: number; endian?: 'big' | 'little' };
+  /** End byte(s) as hex, e.g. "03". */
+  end?: string;
+  /** Default 256. */
+  maxFrameLength?: number;
+  /** Enquiry as hex; `{unit}` stands for the lift's unitId byte; checksum and end appended when `enquiryChecksum`. */
+  enquiry?: string;
+  enquiryChecksum?: boolean;
+  /** Byte holding the unit address, for several lifts on one line. */
+  unitByte?: number;
+  messages: BinaryMessage[];
+}
+

@@ -28,6 +28,7 @@ export interface LiftSpec {
   profile?: string; // default liftwatch-sim
   landings?: string[];
   signals?: string; // YAML block for `signals:`, indented by the caller
+  rules?: string; // YAML block for the lift's own `rules:` (issue 3), indented by the caller
 }
 
 export interface HarnessOptions {
@@ -112,6 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         `    landings: ${JSON.stringify(l.landings ?? DEFAULT_LIFTS[0]!.landings)}`,
         `    pollIntervalMs: 100`,
         ...(l.signals ? [`    signals:`, l.signals] : []),
+        ...(l.rules ? [`    rules:`, l.rules] : []),
       ].join('\n'),
     )
     .join('\n');
