@@ -212,3 +212,19 @@ t.test('formatPath', async (t) => {
   t.equal(formatPath(['signals', 'direction', 'enum', '0']), 'signals.direction.enum["0"]');
   t.equal(formatPath([]), '(top level)');
 });
+
+t.test('debounce: per-signal hold times; an unknown signal names its path', async (t) => {
+  const base = [
+    'site: { id: s1, name: Site }',
+    'uplink: { url: "mqtt://broker:1883" }',
+    'buses: [{ id: b1, type: modbus-rtu, port: /dev/ttyS0 }]',
+    'lifts: [{ id: L1, bus: b1, unitId: 7, profile: generic-di-8, landings: ["0"] }]',
+  ];
+  const cfg = parseConfig([...base, 'debounce: { alarmButton: { riseMs: 40, fallMs: 40 }, doorZone: { riseMs: 30 } }'].join('\n'), 'deb.yaml');
+  t.same(cfg.debounce?.alarmButton, { riseMs: 40, fallMs: 40 });
+  t.same(cfg.debounce?.doorZone, { riseMs: 30, fallMs: 0 }, 'fallMs defaults to no hold');
+  const err = t.throws(() => parseConfig([...base, 'debounce: { doorZne: { riseMs: 40 } }'].join('\n'), 'deb.yaml')) as ConfigError;
+  t.match(err.message, /deb\.yaml: debounce\.doorZne: expected a key that is one of .*doorZone/);
+  const neg = t.throws(() => parseConfig([...base, 'debounce: { moving: { riseMs: -1 } }'].join('\n'), 'deb.yaml')) as ConfigError;
+  t.match(neg.message, 'debounce.moving.riseMs');
+});

@@ -71,6 +71,7 @@ export class Agent {
         ),
       })),
       rules: config.rules,
+      ...(config.debounce ? { debounce: config.debounce } : {}),
     };
     this.contexts = liftContexts(config);
     this.root = `${config.uplink.topicPrefix}/${config.site.id}/${config.gateway.id}`;

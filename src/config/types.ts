@@ -161,6 +161,8 @@ export interface Config {
   diagnostics: DiagnosticsConfig;
   /** Site-wide rule tuning by code; a lift's own `rules` override it (issue 3). */
   rules: Partial<Record<AlarmCode, RuleTuning>>;
+  /** Site-wide per-signal debounce holds (issue 3); absent signals have no hold. */
+  debounce?: Partial<Record<SignalName, { riseMs?: number; fallMs?: number }>>;
   /** Issue 6: periodic jobs (config/schema.json `schedule`); defaults applied by the schema. */
   schedule?: ScheduleConfig;
   /** Issue 6: log levels (config/schema.json `logging`). */
