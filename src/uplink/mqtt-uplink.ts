@@ -341,7 +341,9 @@ export class MqttUplink implements UplinkPort {
     client.end(true); // release the dead client's timers and stores; it never reconnects
     this.failInflight('connection closed before PUBACK');
     if (wasLive) {
-      this.log.warn('disconnected from the MQTT broker', { url: redactUrl(this.opts.config.url) });
+      // A close we asked for (stop) is routine; one the network did to us is worth a warning.
+      const log = this.running ? this.log.warn.bind(this.log) : this.log.info.bind(this.log);
+      log('disconnected from the MQTT broker', { url: redactUrl(this.opts.config.url) });
       this.emitter.emit('disconnect');
     }
     if (this.running) this.scheduleReconnect();
