@@ -8,12 +8,13 @@
 import type { BusConfig } from '../config/types.js';
 import type { Instant } from '../core/types.js';
 import type { SignalValues } from '../core/signals.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { classify, FieldError } from './errors.js';
 import type { ModbusLink } from './link.js';
 import type { ReadPlan } from '../field/read-plan.js';
 import { newUnitStats, type UnitStats } from './unit-stats.js';
+import { earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';
 
 export interface PolledLift {
   id: string;
@@ -35,9 +36,7 @@ export interface BusStats {
   units: UnitStats[];
 }
 
-/** Longest back-off for a silent unit or a closed port: short enough that CONTROLLER_COMM_LOST
- * (3 failed polls and 10 s, domain.md) is raised on time and recovery is seen quickly. */
-export const MAX_BACKOFF_MS = 4000;
+export { MAX_BACKOFF_MS } from './poll-loop.js';
 
 interface LiftSlot {
   lift: PolledLift;
@@ -48,10 +47,9 @@ interface LiftSlot {
 export class BusPoller {
   private running = false;
   private loop: Promise<void> | null = null;
-  private sleeping: { handle: TimerHandle; resolve: () => void } | null = null;
+  private readonly sleeper: Sleeper;
   private readonly slots: LiftSlot[];
-  private opens = 0;
-  private openFailures = 0;
+  private readonly openState = newOpenState();
   private lastRttMs: number | null = null;
 
   constructor(
@@ -63,11 +61,13 @@ export class BusPoller {
     private readonly onResult: (r: PollResult) => void,
   ) {
     this.slots = lifts.map((lift) => ({ lift, nextDue: 0, stats: newUnitStats(lift.id, lift.unitId) }));
+    this.sleeper = new Sleeper(clock);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.sleeper.restart();
     this.loop = this.run().catch((err: unknown) => {
       // Unreachable by design; logged so a bug cannot silently stop polling.
       this.logger.error('poll loop ended unexpectedly', { bus: this.bus.id, error: String(err) });
@@ -76,11 +76,7 @@ export class BusPoller {
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.sleeping) {
-      this.clock.clearTimeout(this.sleeping.handle);
-      this.sleeping.resolve();
-      this.sleeping = null;
-    }
+    this.sleeper.stop();
     await this.loop;
     this.loop = null;
     await this.link.close();
@@ -90,39 +86,22 @@ export class BusPoller {
     return {
       busId: this.bus.id,
       state: this.link.isOpen ? 'open' : 'closed',
-      opens: this.opens,
-      openFailures: this.openFailures,
+      opens: this.openState.opens,
+      openFailures: this.openState.openFailures,
       lastRttMs: this.lastRttMs,
       units: this.slots.map((s) => ({ ...s.stats, errors: { ...s.stats.errors } })),
     };
   }
 
   private async run(): Promise<void> {
-    let openBackoff = 500;
     const start = this.clock.now().mono;
     for (const s of this.slots) s.nextDue = start;
     while (this.running) {
-      if (!this.link.isOpen) {
-        try {
-          await this.link.open();
-          this.opens++;
-          openBackoff = 500;
-          this.logger.info('bus open', { bus: this.bus.id });
-        } catch (err) {
-          this.openFailures++;
-          const e = classify(err, this.bus.id);
-          if (this.openFailures === 1 || this.openFailures % 20 === 0) {
-            this.logger.warn('bus cannot be opened, retrying', { bus: this.bus.id, error: e.message, attempts: this.openFailures });
-          }
-          // Every lift on a closed bus misses its poll: the core counts these towards
-          // CONTROLLER_COMM_LOST exactly as it counts a silent unit.
-          for (const s of this.slots) this.fail(s, e);
-          await this.sleep(openBackoff);
-          openBackoff = Math.min(openBackoff * 2, MAX_BACKOFF_MS);
-          continue;
-        }
-      }
-      const slot = this.nextSlot();
+      const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
+        for (const s of this.slots) this.fail(s, e);
+      });
+      if (!open) continue;
+      const slot = earliest(this.slots);
       if (!slot) return;
       const wait = slot.nextDue - this.clock.now().mono;
       if (wait > 0) {
@@ -132,12 +111,6 @@ export class BusPoller {
       await this.poll(slot);
       await this.sleep(this.bus.interFrameGapMs);
     }
-  }
-
-  private nextSlot(): LiftSlot | undefined {
-    let best: LiftSlot | undefined;
-    for (const s of this.slots) if (!best || s.nextDue < best.nextDue) best = s;
-    return best;
   }
 
   private async poll(slot: LiftSlot): Promise<void> {
@@ -162,18 +135,13 @@ export class BusPoller {
     } catch (err) {
       const e = classify(err, this.bus.id, lift.unitId);
       this.fail(slot, e);
-      // Back off a unit that keeps failing, so it cannot starve the others on the line.
-      const n = slot.stats.consecutiveFailures;
-      const backoff = n <= 1 ? lift.pollIntervalMs : Math.min(lift.pollIntervalMs * 2 ** (n - 1), Math.max(MAX_BACKOFF_MS, lift.pollIntervalMs));
-      slot.nextDue = t0.mono + backoff;
+      slot.nextDue = t0.mono + failureBackoffMs(slot.stats.consecutiveFailures, lift.pollIntervalMs);
       if (e.code === 'LINK_DOWN') await this.link.close();
     }
   }
 
   private fail(slot: LiftSlot, e: FieldError): void {
-    slot.stats.errors[e.code]++;
-    slot.stats.consecutiveFailures++;
-    slot.stats.lastError = e.message;
+    recordFailure(slot.stats, e);
     this.onResult({ ok: false, liftId: slot.lift.id, at: this.clock.now(), error: e });
   }
 
@@ -199,13 +167,6 @@ export class BusPoller {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const handle = this.clock.setTimeout(() => {
-        this.sleeping = null;
-        resolve();
-      }, ms);
-      this.sleeping = { handle, resolve };
-    });
+    return this.sleeper.sleep(ms);
   }
 }

@@ -15,7 +15,8 @@ import type { FramesBusConfig } from '../../config/types.js';
 import type { SignalValues } from '../../core/signals.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { MAX_BACKOFF_MS, type BusStats, type PollResult } from '../bus-poller.js';
+import type { BusStats, PollResult } from '../bus-poller.js';
+import { earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from '../poll-loop.js';
 import { classify, FieldError, type FieldErrorCode } from '../errors.js';
 import { newUnitStats, type UnitStats } from '../unit-stats.js';
 import type { ByteStream } from './byte-stream.js';
@@ -49,12 +50,11 @@ interface Slot {
 export class FramesBusReader {
   private running = false;
   private loop: Promise<void> | null = null;
-  private sleeping: { handle: TimerHandle; resolve: () => void } | null = null;
+  private readonly sleeper: Sleeper;
   private idleTimer: TimerHandle | null = null;
   private readonly framer: Framer;
   private readonly slots: Slot[];
-  private opens = 0;
-  private openFailures = 0;
+  private readonly openState = newOpenState();
   private lastRttMs: number | null = null;
   /** Counters at the previous poll, to say why a poll failed (noise vs silence). */
   private mark: FrameCounters;
@@ -69,6 +69,7 @@ export class FramesBusReader {
     private readonly onResult: (r: PollResult) => void,
   ) {
     this.framer = protocol.newFramer(bus.maxBufferBytes);
+    this.sleeper = new Sleeper(clock);
     this.mark = { ...this.framer.counters };
     this.slots = lifts.map((lift) => ({
       lift,
@@ -84,6 +85,7 @@ export class FramesBusReader {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.sleeper.restart();
     this.stream.onData((chunk) => this.onData(chunk));
     this.loop = this.run().catch((err: unknown) => {
       this.logger.error('frames loop ended unexpectedly', { bus: this.bus.id, error: String(err) });
@@ -92,11 +94,7 @@ export class FramesBusReader {
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.sleeping) {
-      this.clock.clearTimeout(this.sleeping.handle);
-      this.sleeping.resolve();
-      this.sleeping = null;
-    }
+    this.sleeper.stop();
     for (const s of this.slots) s.waiter?.();
     await this.loop;
     this.loop = null;
@@ -108,8 +106,8 @@ export class FramesBusReader {
     return {
       busId: this.bus.id,
       state: this.stream.isOpen ? 'open' : 'closed',
-      opens: this.opens,
-      openFailures: this.openFailures,
+      opens: this.openState.opens,
+      openFailures: this.openState.openFailures,
       lastRttMs: this.lastRttMs,
       units: this.slots.map((s) => ({ ...s.stats, errors: { ...s.stats.errors } })),
       frames: { ...this.framer.counters },
@@ -159,29 +157,14 @@ export class FramesBusReader {
   }
 
   private async run(): Promise<void> {
-    let openBackoff = 500;
     const start = this.clock.now().mono;
     for (const s of this.slots) s.nextDue = start + (this.protocol.polled ? 0 : s.lift.pollIntervalMs);
     while (this.running) {
-      if (!this.stream.isOpen) {
-        try {
-          await this.stream.open();
-          this.opens++;
-          openBackoff = 500;
-          this.logger.info('bus open', { bus: this.bus.id });
-        } catch (err) {
-          this.openFailures++;
-          const e = classify(err, this.bus.id);
-          if (this.openFailures === 1 || this.openFailures % 20 === 0) {
-            this.logger.warn('bus cannot be opened, retrying', { bus: this.bus.id, error: e.message, attempts: this.openFailures });
-          }
-          for (const s of this.slots) this.fail(s, new FieldError(e.message, 'LINK_DOWN', { bus: this.bus.id, unitId: s.lift.unitId }));
-          await this.sleep(openBackoff);
-          openBackoff = Math.min(openBackoff * 2, MAX_BACKOFF_MS);
-          continue;
-        }
-      }
-      const slot = this.nextSlot();
+      const open = await ensureOpen(this.stream, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
+        for (const s of this.slots) this.fail(s, new FieldError(e.message, 'LINK_DOWN', { bus: this.bus.id, unitId: s.lift.unitId }));
+      });
+      if (!open) continue;
+      const slot = earliest(this.slots);
       if (!slot) return;
       const wait = slot.nextDue - this.clock.now().mono;
       if (wait > 0) {
@@ -195,12 +178,6 @@ export class FramesBusReader {
         this.checkSilence(slot);
       }
     }
-  }
-
-  private nextSlot(): Slot | undefined {
-    let best: Slot | undefined;
-    for (const s of this.slots) if (!best || s.nextDue < best.nextDue) best = s;
-    return best;
   }
 
   private async enquire(slot: Slot): Promise<void> {
@@ -231,10 +208,7 @@ export class FramesBusReader {
     // The answer window closed: a frame still incomplete will not complete.
     this.handle(this.framer.expire());
     this.fail(slot, this.failure(slot, `no good answer to the enquiry within ${this.bus.timeoutMs} ms`));
-    // Back off a unit that keeps failing, so it cannot starve the others on the line.
-    const n = slot.stats.consecutiveFailures;
-    const iv = slot.lift.pollIntervalMs;
-    slot.nextDue = t0.mono + (n <= 1 ? iv : Math.min(iv * 2 ** (n - 1), Math.max(MAX_BACKOFF_MS, iv)));
+    slot.nextDue = t0.mono + failureBackoffMs(slot.stats.consecutiveFailures, slot.lift.pollIntervalMs);
   }
 
   private checkSilence(slot: Slot): void {
@@ -294,20 +268,11 @@ export class FramesBusReader {
   }
 
   private fail(slot: Slot, e: FieldError): void {
-    slot.stats.errors[e.code]++;
-    slot.stats.consecutiveFailures++;
-    slot.stats.lastError = e.message;
+    recordFailure(slot.stats, e);
     this.onResult({ ok: false, liftId: slot.lift.id, at: this.clock.now(), error: e });
   }
 
   private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const handle = this.clock.setTimeout(() => {
-        this.sleeping = null;
-        resolve();
-      }, ms);
-      this.sleeping = { handle, resolve };
-    });
+    return this.sleeper.sleep(ms);
   }
 }
