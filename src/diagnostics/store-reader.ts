@@ -4,7 +4,8 @@
  * (a second, read-only connection; WAL lets it read beside the writer).
  */
 import Database from 'better-sqlite3';
-import { PRIORITY_NAMES, type OutboxStats, type PriorityName } from '../ports/outbox.js';
+import type { OutboxStats } from '../ports/outbox.js';
+import { prepareStats, readStats } from '../store/outbox-stats.js';
 import { DiagnosticsError } from './protocol.js';
 import { historyRow, type AlarmRow, type HistoryRow } from './views.js';
 import fs from 'node:fs';
@@ -55,40 +56,6 @@ export class StoreReader {
   }
 
   outboxStats(): OutboxStats {
-    const db = this.conn;
-    const row = db
-      .prepare(
-        `SELECT (SELECT count(*) FROM events WHERE delivered_at IS NULL) AS pending,
-                (SELECT min(created_at) FROM events WHERE delivered_at IS NULL) AS oldest,
-                (SELECT count(*) FROM events WHERE delivered_at IS NOT NULL) AS delivered`,
-      )
-      .get() as { pending: number; oldest: number | null; delivered: number };
-    const pendingByPriority = Object.fromEntries(PRIORITY_NAMES.map((n) => [n, 0])) as Record<PriorityName, number>;
-    const byPrio = db.prepare(`SELECT priority, count(*) AS n FROM events WHERE delivered_at IS NULL AND kind = 'alarm' GROUP BY priority`).all() as Array<{ priority: number; n: number }>;
-    for (const r of byPrio) {
-      const name = PRIORITY_NAMES[r.priority];
-      if (name) pendingByPriority[name] = r.n;
-    }
-    const meta = new Map(
-      (db.prepare(`SELECT key, value FROM meta WHERE key IN ('evictions', 'data_gaps', 'last_eviction_at')`).all() as Array<{ key: string; value: number }>).map((m) => [m.key, Number(m.value)]),
-    );
-    let fileBytes = 0;
-    for (const f of [this.path, `${this.path}-wal`]) {
-      try {
-        fileBytes += fs.statSync(f).size;
-      } catch {
-        // no WAL
-      }
-    }
-    return {
-      pending: row.pending,
-      oldestPendingAt: row.oldest,
-      delivered: row.delivered,
-      pendingByPriority,
-      evictions: meta.get('evictions') ?? 0,
-      dataGaps: meta.get('data_gaps') ?? 0,
-      lastEvictionAt: meta.get('last_eviction_at') ?? null,
-      fileBytes,
-    };
+    return readStats(prepareStats(this.conn), this.path);
   }
 }

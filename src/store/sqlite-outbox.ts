@@ -3,7 +3,7 @@
  * the alarm-state change it describes, before anything is published (field lessons 1 and 8:
  * an in-memory queue or a PUBACK is not durability). Durability choices: docs/storage.md.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -11,15 +11,14 @@ import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import {
   PRIORITY,
-  PRIORITY_NAMES,
   type MaintenanceReport,
   type Outbox,
   type OutboxStats,
-  type PriorityName,
   type SeqRange,
   type StoredEvent,
 } from '../ports/outbox.js';
 import { StoreError } from './errors.js';
+import { prepareStats, readStats } from './outbox-stats.js';
 import { ensureIncrementalVacuum, migrate } from './schema.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
@@ -84,17 +83,7 @@ function prepare(db: Database.Database) {
     ),
     mark: db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
     lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck(),
-    // Three subqueries, each served by a partial index (events_pending, events_delivered),
-    // instead of one scan of the whole table: health asks for this periodically.
-    stats: db.prepare(
-      `SELECT (SELECT COUNT(*) FROM events WHERE delivered_at IS NULL) AS pending,
-              (SELECT MIN(created_at) FROM events WHERE delivered_at IS NULL) AS oldest,
-              (SELECT COUNT(*) FROM events WHERE delivered_at IS NOT NULL) AS delivered`,
-    ),
-    byPriority: db.prepare(
-      `SELECT priority, COUNT(*) AS n FROM events WHERE delivered_at IS NULL AND kind = 'alarm' GROUP BY priority`,
-    ),
-    meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('evictions', 'data_gaps', 'last_eviction_at')`),
+    ...prepareStats(db),
     active: db.prepare('SELECT last_event FROM alarms WHERE active = 1 ORDER BY rowid'),
     nextSession: db.prepare(
       `INSERT INTO meta (key, value) VALUES ('session', 1)
@@ -233,23 +222,7 @@ export class SqliteOutbox implements Outbox {
 
   stats(): OutboxStats {
     this.assertOpen();
-    const row = this.sql.stats.get() as { pending: number; oldest: number | null; delivered: number };
-    const pendingByPriority = Object.fromEntries(PRIORITY_NAMES.map((n) => [n, 0])) as Record<PriorityName, number>;
-    for (const r of this.sql.byPriority.all() as Array<{ priority: number; n: number }>) {
-      const name = PRIORITY_NAMES[r.priority];
-      if (name) pendingByPriority[name] = r.n;
-    }
-    const meta = new Map((this.sql.meta.all() as Array<{ key: string; value: number }>).map((m) => [m.key, Number(m.value)]));
-    return {
-      pending: row.pending,
-      oldestPendingAt: row.oldest,
-      delivered: row.delivered,
-      pendingByPriority,
-      evictions: meta.get('evictions') ?? 0,
-      dataGaps: meta.get('data_gaps') ?? 0,
-      lastEvictionAt: meta.get('last_eviction_at') ?? null,
-      fileBytes: this.fileBytes(),
-    };
+    return readStats(this.sql, this.path);
   }
 
   maintain(): MaintenanceReport {
@@ -275,18 +248,6 @@ export class SqliteOutbox implements Outbox {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
-  }
-
-  private fileBytes(): number {
-    if (this.path === ':memory:') return 0;
-    const size = (p: string): number => {
-      try {
-        return statSync(p).size;
-      } catch {
-        return 0; // no WAL right now
-      }
-    };
-    return size(this.path) + size(`${this.path}-wal`);
   }
 
   private assertOpen(): void {
