@@ -101,6 +101,32 @@ t.test('client: typed errors for no agent; requests through the full socket', as
   await t.rejects(none.connect(), { code: 'NO_AGENT', name: 'DiagnosticsError' });
 });
 
+/** Collects warnings (the demo must start without the "group does not exist" one). */
+function warningsLogger(warnings: string[]): typeof logger {
+  const l = {
+    debug: () => {},
+    info: () => {},
+    warn: (msg: string) => void warnings.push(msg),
+    error: () => {},
+    child: () => l,
+  };
+  return l as unknown as typeof logger;
+}
+
+t.test('group: a missing group is warned about; group null (config false) leaves it quietly', async (t) => {
+  for (const [group, expected] of [['no-such-group-xyz', 1], [null, 0]] as const) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-diag-g-'));
+    const socket = path.join(dir, 'd.sock');
+    const warnings: string[] = [];
+    const server = new DiagnosticsServer({ socket, readOnlySocket: null, group, handlers: handlers([]), logger: warningsLogger(warnings) });
+    await server.start();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    t.equal(warnings.filter((w) => w.includes('does not exist')).length, expected, `group ${String(group)}`);
+    t.equal(fs.existsSync(socket), false);
+  }
+});
+
 const asRoot = process.getuid?.() === 0 ? 'running as root: the kernel lets root connect whatever the mode' : false;
 t.test('client falls back to the read-only socket when the full one is refused', { skip: asRoot }, async (t) => {
   const { socket } = await serve(t);

@@ -17,6 +17,7 @@ import { PtyPair } from '../src/sim/frames/pty-pair.js';
 import type { PollResult } from '../src/field/bus-poller.js';
 import type { FramesBusStats } from '../src/field/frames/frames-reader.js';
 import { silentLogger } from './frames-helpers.js';
+import { patient } from './helpers/patience.js';
 
 function onPath(cmd: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -32,7 +33,7 @@ function onPath(cmd: string): string | null {
 }
 
 async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + patient(ms);
   while (Date.now() < deadline) {
     if (pred()) return true;
     await new Promise((r) => setTimeout(r, 25));

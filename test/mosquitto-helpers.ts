@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { freePort } from './uplink-helpers.js';
+import { patient } from './helpers/patience.js';
 
 /** The tool on PATH (Debian puts mosquitto in /usr/sbin), or null. */
 export function which(tool: string): string | null {
@@ -61,7 +62,7 @@ export async function startMosquitto(dir: string, listenerLines: string[] = [], 
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + patient(10_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mosquitto exited: ${err}`);
     const ok = await new Promise<boolean>((resolve) => {

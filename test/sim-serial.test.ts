@@ -8,11 +8,13 @@ import t from 'tap';
 import ModbusSerial from 'modbus-serial';
 import { Simulator } from '../src/sim/simulator.js';
 import { onPath } from './helpers/tools.js';
+import { patient } from './helpers/patience.js';
 
 const ModbusRTU = ModbusSerial.default;
 
 async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  for (let waited = 0; waited < ms; waited += 25) {
+  const deadline = Date.now() + patient(ms);
+  while (Date.now() < deadline) {
     if (pred()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -15,6 +15,7 @@ import { Dispatcher } from '../src/uplink/dispatcher.js';
 import { eventTopic, rootTopic, stateTopic, statusTopic } from '../src/uplink/topics.js';
 import { eventPayload, statePayload, statusPayload } from '../src/uplink/payload.js';
 import type { StoredEvent } from '../src/ports/outbox.js';
+import { patient } from './helpers/patience.js';
 
 export interface CapturingLogger extends Logger {
   readonly lines: string[];
@@ -77,7 +78,7 @@ export function uplinkConfig(port: number, over: Partial<UplinkConfig> = {}): Up
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = Date.now() + patient(timeoutMs);
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

@@ -131,7 +131,7 @@ export interface DiagnosticsConfig {
   enabled: boolean; // default true
   socket: string; // default /run/liftwatch/liftwatch.sock, mode 0660
   readOnlySocket?: string | false; // default: socket with -ro before .sock, mode 0666
-  group: string; // default liftwatch
+  group: string | false; // default liftwatch; false = leave the service user's group
 }
 
 /** Per-code tuning; any field left out keeps the taxonomy default. */

@@ -15,7 +15,8 @@ export interface DiagnosticsServerOptions {
   socket: string;
   /** null: no read-only socket. */
   readOnlySocket: string | null;
-  group: string;
+  /** null: leave the socket's group as created (config `diagnostics.group: false`). */
+  group: string | null;
   handlers: Handlers;
   logger: Logger;
 }
@@ -121,7 +122,7 @@ export class DiagnosticsServer {
       if (typeof r.id === 'number') id = r.id;
       if (!isOp(r.op)) throw new DiagnosticsError('BAD_REQUEST', `unknown op ${JSON.stringify(r.op)}`);
       if (readOnly && changesState(r.op)) {
-        throw new DiagnosticsError('FORBIDDEN', `${r.op} changes state: it is only accepted on the full-access socket (root, the service user or group ${this.opts.group})`);
+        throw new DiagnosticsError('FORBIDDEN', `${r.op} changes state: it is only accepted on the full-access socket (root, the service user${this.opts.group ? ` or group ${this.opts.group}` : ''})`);
       }
       const args = typeof r.args === 'object' && r.args !== null ? (r.args as Record<string, unknown>) : {};
       const result = await this.opts.handlers[r.op](args);

@@ -38,7 +38,7 @@ export class DiagnosticsService {
     this.server = new DiagnosticsServer({
       socket: paths.socket,
       readOnlySocket: paths.readOnly,
-      group: o.config.diagnostics?.group ?? 'liftwatch',
+      group: o.config.diagnostics?.group === false ? null : (o.config.diagnostics?.group ?? 'liftwatch'),
       logger: o.logger,
       handlers: diagnosticsHandlers({
         config: o.config,

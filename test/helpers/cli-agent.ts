@@ -10,6 +10,7 @@ import path from 'node:path';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { ConsoleLogger } from '../../src/platform/console-logger.js';
 import { Simulator } from '../../src/sim/simulator.js';
+import { patient } from './patience.js';
 
 export const root = new URL('../../../', import.meta.url).pathname; // dist/test/helpers → repo
 export const bin = path.join(root, 'dist/src/cli/main.js');
@@ -27,7 +28,7 @@ export function cli(args: string[], opts: { input?: string; env?: NodeJS.Process
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), patient(opts.timeoutMs ?? 30_000));
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -94,10 +95,10 @@ export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; la
       child.stdout.on('data', (d: Buffer) => (log += d.toString()));
       child.stderr.on('data', (d: Buffer) => (log += d.toString()));
       r.agent = child;
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + patient(15_000);
       while (!fs.existsSync(socket)) {
         if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode}: ${log}`);
-        if (Date.now() > deadline) throw new Error(`no diagnostics socket after 15 s: ${log}`);
+        if (Date.now() > deadline) throw new Error(`no diagnostics socket after ${patient(15_000)} ms: ${log}`);
         await new Promise((res) => setTimeout(res, 50));
       }
     },

@@ -15,6 +15,7 @@ import { composeAgent, type Composed } from '../../src/agent/compose.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { ConsoleLogger } from '../../src/platform/console-logger.js';
+import { patient } from './patience.js';
 
 export interface Msg {
   topic: string;
@@ -159,11 +160,12 @@ export async function subscribe(port: number, topic: string): Promise<{ client: 
 }
 
 export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const waitMs = patient(timeoutMs);
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${waitMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
