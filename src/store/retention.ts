@@ -57,14 +57,24 @@ function prepare(db: Database.Database) {
          (SELECT seq FROM events WHERE delivered_at IS NOT NULL ORDER BY seq LIMIT ?)`,
     ),
     deleteDeliveredUpTo: db.prepare('DELETE FROM events WHERE delivered_at IS NOT NULL AND seq <= ?'),
-    oldestOfPriority: db.prepare(
-      `SELECT COUNT(*) AS n, MAX(seq) AS last, MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM
-         (SELECT seq, created_at FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ?
-          ORDER BY seq LIMIT ?)`,
-    ),
-    deletePendingUpTo: db.prepare(
-      `DELETE FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ? AND seq <= ?`,
-    ),
+    // The seq of the n-th oldest pending row of a priority, or of the last one: index-only
+    // reads of events_pending (priority, seq). A data_gap row is always critical
+    // (insertGap), so only that priority needs the row's kind, i.e. a table read per row.
+    nthPending: db.prepare(
+      'SELECT seq FROM events WHERE delivered_at IS NULL AND priority = ? ORDER BY seq LIMIT 1 OFFSET ?',
+    ).pluck(),
+    lastPending: db.prepare('SELECT MAX(seq) FROM events WHERE delivered_at IS NULL AND priority = ?').pluck(),
+    nthPendingAlarm: db.prepare(
+      `SELECT seq FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ? ORDER BY seq LIMIT 1 OFFSET ?`,
+    ).pluck(),
+    lastPendingAlarm: db.prepare(
+      `SELECT MAX(seq) FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ?`,
+    ).pluck(),
+    // RETURNING: the data_gap's facts come from the rows as they are deleted, one table read each.
+    evictUpTo: db.prepare(
+      `DELETE FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ? AND seq <= ?
+       RETURNING created_at`,
+    ).pluck(),
     insertGap: db.prepare(
       `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, payload, created_at, kind)
        VALUES (?, '', '', 'DATA_GAP', 'data_gap', ?, ?, '{}', ?, 'data_gap')`,
@@ -182,22 +192,29 @@ export class Retention {
       const used = this.usedBytes();
       if (used <= target) break;
       let want = this.rowsFor(used - target, used, tally);
+      let exhausted = true;
       for (const [name, priority] of BY_PRIORITY_DESC) {
-        if (want <= 0) break;
-        const span = this.sql.oldestOfPriority.get(priority, want) as Span & { first_at: number; last_at: number };
-        if (span.n === 0 || span.last === null) continue;
-        const n = this.sql.deletePendingUpTo.run(priority, span.last).changes;
-        // The same conditions over the same seqs in one write transaction: the same rows. A
-        // mismatch would make the data_gap misreport, so it aborts the whole pass instead.
-        if (n !== span.n) throw new Error(`retention: deleted ${n} ${name} events, expected ${span.n}`);
-        facts.from = Math.min(facts.from, span.first_at);
-        facts.to = Math.max(facts.to, span.last_at);
-        facts.priorities[name] = (facts.priorities[name] ?? 0) + n;
+        const alarmsOnly = priority === PRIORITY.critical;
+        const nth = (alarmsOnly ? this.sql.nthPendingAlarm : this.sql.nthPending).get(priority, want - 1) as number | undefined;
+        // Fewer than `want` rows at this priority: all of them go, and the rest from the next.
+        const last = nth ?? ((alarmsOnly ? this.sql.lastPendingAlarm : this.sql.lastPending).get(priority) as number | null);
+        if (last === null || last === undefined) continue;
+        const times = this.sql.evictUpTo.all(priority, last) as number[];
+        for (const at of times) {
+          if (at < facts.from) facts.from = at;
+          if (at > facts.to) facts.to = at;
+        }
+        const n = times.length;
+        if (n > 0) facts.priorities[name] = (facts.priorities[name] ?? 0) + n;
         facts.count += n;
         tally.rows -= n;
         want -= n;
+        if (nth !== undefined) {
+          exhausted = false; // this round's rows found; the next round re-measures
+          break;
+        }
       }
-      if (want > 0) break; // everything evictable is gone
+      if (exhausted) break; // everything evictable is gone
     }
     if (facts.count === 0) return { count: 0, gap: null };
     this.sql.bump.run('evictions', facts.count);
