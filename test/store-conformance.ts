@@ -34,7 +34,9 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     t.ok(a && b);
     if (!a || !b) return;
     t.ok(b.seq > a.seq, 'seq increases within a batch');
-    t.match(a.eventId, /^[0-9a-f-]{36}$/, 'eventId is a UUID');
+    t.match(a.eventId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'eventId is a UUIDv7');
+    // Time-ordered (issue 7): the event_id UNIQUE index grows at its right edge.
+    t.ok(b.eventId > a.eventId, 'eventIds sort like seqs');
     t.not(a.eventId, b.eventId);
     t.equal(a.payload['eventId'], a.eventId);
     t.equal(a.payload['seq'], a.seq);

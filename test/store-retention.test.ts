@@ -179,3 +179,37 @@ t.test('a file made before issue 4 is migrated: schema v2, auto_vacuum INCREMENT
   t.equal(check.pragma('integrity_check', { simple: true }), 'ok');
   check.close();
 });
+
+t.test('delivered rows interleaved with pending ones: only delivered pruned, oldest first, by seq range', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const file = join(dir, 'o.db');
+  let ob = SqliteOutbox.open(file, { dataGap: GAP });
+  const pendingSeqs: number[] = [];
+  const deliveredSeqs: number[] = [];
+  for (let block = 0; block < 60; block++) {
+    // Blocks of 20 rows (about 5 pages): pruning a delivered block frees whole pages.
+    const rows = ob.append(Array.from({ length: 20 }, (_, k) => item('info', block * 20 + k)));
+    if (block % 2 === 0) {
+      ob.markDelivered(rows.map((r) => r.seq), Date.UTC(2026, 0, 1));
+      deliveredSeqs.push(...rows.map((r) => r.seq));
+    } else pendingSeqs.push(...rows.map((r) => r.seq));
+  }
+  ob.close();
+  const probe = new Database(file, { readonly: true });
+  const pageSize = probe.pragma('page_size', { simple: true }) as number;
+  const used = ((probe.pragma('page_count', { simple: true }) as number) - (probe.pragma('freelist_count', { simple: true }) as number)) * pageSize;
+  probe.close();
+  // The data gets maxBytes minus the WAL's share (32 pages at this size, sqlite-outbox.ts walPages);
+  // a pass then frees down to 90 % of that (12 % of the rows: about a quarter of the delivered).
+  ob = SqliteOutbox.open(file, { dataGap: GAP, limits: { maxBytes: Math.floor(used * 0.98) + 32 * pageSize } });
+  t.teardown(() => ob.close());
+  const st = ob.stats();
+  t.equal(st.evictions, 0, 'pruning delivered rows was enough: nothing pending evicted');
+  t.ok(st.delivered > 0 && st.delivered < deliveredSeqs.length, `delivered partly pruned (${st.delivered} left)`);
+  t.same(ob.pending(10_000).map((e) => e.seq), pendingSeqs, 'every pending row kept, the ones between pruned blocks too');
+  const db = new Database(file, { readonly: true });
+  const left = db.prepare('SELECT seq FROM events WHERE delivered_at IS NOT NULL ORDER BY seq').pluck().all();
+  db.close();
+  t.same(left, deliveredSeqs.slice(deliveredSeqs.length - st.delivered), 'the newest delivered rows are the ones kept');
+});

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IdSource } from '../core/types.js';
+import { newUuidV7 } from './uuid-v7.js';
 
-export const uuidIds: IdSource = { newId: () => randomUUID() };
+/** alarmIds: time-ordered like the eventIds, so the store's `alarms` primary key grows at one end. */
+export const uuidIds: IdSource = { newId: newUuidV7 };

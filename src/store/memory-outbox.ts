@@ -3,12 +3,12 @@
  * around it. Its state lives in a separate object so a test can "reopen" it (a new instance
  * over the same state), as the conformance suite does with the SQLite file.
  */
-import { randomUUID } from 'node:crypto';
 import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import { PRIORITY_NAMES, type MaintenanceReport, type Outbox, type OutboxStats, type PriorityName, type SeqRange, type StoredEvent } from '../ports/outbox.js';
 import { StoreError } from './errors.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
+import { newUuidV7 } from '../platform/uuid-v7.js';
 
 interface MemoryAlarm {
   active: boolean;
@@ -44,7 +44,7 @@ export class MemoryOutbox implements Outbox {
     const createdAt = this.clock ? this.clock.now().wall : Date.now();
     return items.map(({ event, topic, payload }) => {
       const seq = ++this.state.lastSeq;
-      const eventId = randomUUID();
+      const eventId = newUuidV7();
       const stored: StoredEvent = {
         seq,
         eventId,

@@ -16,11 +16,11 @@
  * "Used size" is (page_count - freelist_count) * page_size: what the main file shrinks to after
  * the incremental vacuum. The WAL beside it is bounded by `journal_size_limit`.
  */
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PRIORITY, PRIORITY_NAMES, type MaintenanceReport, type PriorityName, type StoredEvent } from '../ports/outbox.js';
 import { dataGapPayload, type DataGapContext, type GapFacts } from './data-gap.js';
 import { withIds } from './outbox-rules.js';
+import { newUuidV7 } from '../platform/uuid-v7.js';
 
 export interface RetentionLimits {
   maxBytes: number;
@@ -32,32 +32,49 @@ export const DEFAULT_LIMITS: RetentionLimits = { maxBytes: 256 * 1024 * 1024, ma
 const DAY_MS = 86_400_000;
 /** Size passes evict down to this fraction of maxBytes. */
 const LOW_WATER = 0.9;
-/** Rows deleted per statement while pruning by age. */
-const CHUNK = 2000;
 /** Safety bound on size rounds per pass (each round re-measures; a round frees ≥ 1 row). */
 const MAX_ROUNDS = 64;
 
 const BY_PRIORITY_DESC: ReadonlyArray<[PriorityName, number]> = [...PRIORITY_NAMES].reverse().map((n) => [n, PRIORITY[n]]);
 
+/**
+ * Every delete is a seq range on one partial index (events_delivered, or events_pending for one
+ * priority): the first statement of a pair finds the n oldest rows' last seq (and the facts a
+ * data_gap needs), the second deletes `seq <= last` under the same conditions, i.e. exactly those
+ * rows (one transaction, one writer). No per-row statement, no `seq IN (SELECT … LIMIT)`.
+ */
 function prepare(db: Database.Database) {
   return {
     pageCount: db.prepare('PRAGMA page_count').pluck(),
     freeCount: db.prepare('PRAGMA freelist_count').pluck(),
     pageSize: db.prepare('PRAGMA page_size').pluck(),
     rowCount: db.prepare('SELECT COUNT(*) FROM events').pluck(),
-    pruneOld: db.prepare(
-      `DELETE FROM events WHERE seq IN (SELECT seq FROM events
-         WHERE delivered_at IS NOT NULL AND created_at < ? ORDER BY seq LIMIT ${CHUNK})`,
-    ),
+    // One scan of events_delivered; it was chunks of 2000 rows, each scan starting over.
+    pruneOld: db.prepare('DELETE FROM events WHERE delivered_at IS NOT NULL AND created_at < ?'),
     pruneOldAlarms: db.prepare(`DELETE FROM alarms WHERE active = 0 AND json_extract(last_event, '$.at') < ?`),
-    pruneDelivered: db.prepare(
-      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE delivered_at IS NOT NULL ORDER BY seq LIMIT ?)',
+    oldestDelivered: db.prepare(
+      `SELECT COUNT(*) AS n, MAX(seq) AS last FROM
+         (SELECT seq FROM events WHERE delivered_at IS NOT NULL ORDER BY seq LIMIT ?)`,
     ),
-    oldestOfPriority: db.prepare(
-      `SELECT seq, created_at FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ?
-       ORDER BY seq LIMIT ?`,
-    ),
-    deleteSeq: db.prepare('DELETE FROM events WHERE seq = ?'),
+    deleteDeliveredUpTo: db.prepare('DELETE FROM events WHERE delivered_at IS NOT NULL AND seq <= ?'),
+    // The seq of the n-th oldest pending row of a priority, or of the last one: index-only
+    // reads of events_pending (priority, seq). A data_gap row is always critical
+    // (insertGap), so only that priority needs the row's kind, i.e. a table read per row.
+    nthPending: db.prepare(
+      'SELECT seq FROM events WHERE delivered_at IS NULL AND priority = ? ORDER BY seq LIMIT 1 OFFSET ?',
+    ).pluck(),
+    lastPending: db.prepare('SELECT MAX(seq) FROM events WHERE delivered_at IS NULL AND priority = ?').pluck(),
+    nthPendingAlarm: db.prepare(
+      `SELECT seq FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ? ORDER BY seq LIMIT 1 OFFSET ?`,
+    ).pluck(),
+    lastPendingAlarm: db.prepare(
+      `SELECT MAX(seq) FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ?`,
+    ).pluck(),
+    // RETURNING: the data_gap's facts come from the rows as they are deleted, one table read each.
+    evictUpTo: db.prepare(
+      `DELETE FROM events WHERE delivered_at IS NULL AND kind = 'alarm' AND priority = ? AND seq <= ?
+       RETURNING created_at`,
+    ).pluck(),
     insertGap: db.prepare(
       `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, payload, created_at, kind)
        VALUES (?, '', '', 'DATA_GAP', 'data_gap', ?, ?, '{}', ?, 'data_gap')`,
@@ -70,6 +87,16 @@ function prepare(db: Database.Database) {
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     checkpoint: db.prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
   };
+}
+
+interface Span {
+  n: number;
+  last: number | null;
+}
+
+/** The rows left in the table during one size pass: counted once, then kept by subtraction. */
+interface RowTally {
+  rows: number;
 }
 
 export class Retention {
@@ -94,14 +121,21 @@ export class Retention {
   }
 
   run(now: number): MaintenanceReport {
-    let pruned = this.db.transaction(() => this.pruneByAge(now))();
+    let pruned = this.db.transaction(() => {
+      const n = this.pruneByAge(now);
+      if (n > 0) this.sql.bump.run('pruned', n);
+      return n;
+    })();
     let evicted = 0;
     let gap: StoredEvent | null = null;
     if (this.overLimit()) {
       const target = Math.floor(this.limits.maxBytes * LOW_WATER);
       const res = this.db.transaction(() => {
-        const p = this.pruneDeliveredTo(target);
-        const e = this.evictTo(target, now);
+        // COUNT(*) walks a whole index: once per pass, not once per round.
+        const tally: RowTally = { rows: this.sql.rowCount.get() as number };
+        const p = this.pruneDeliveredTo(target, tally);
+        if (p > 0) this.sql.bump.run('pruned', p);
+        const e = this.evictTo(target, now, tally);
         return { p, e };
       })();
       pruned += res.p;
@@ -109,9 +143,6 @@ export class Retention {
       gap = res.e.gap;
     }
     if (pruned > 0 || evicted > 0) {
-      this.db.transaction(() => {
-        if (pruned > 0) this.sql.bump.run('pruned', pruned);
-      })();
       // Not a prepared .run(): that steps once and frees ONE page; db.pragma() steps to the end.
       this.db.pragma('incremental_vacuum');
       // Move the shrunk pages into the file now and cut the WAL back (rare: once per pass).
@@ -122,55 +153,68 @@ export class Retention {
 
   private pruneByAge(now: number): number {
     const cutoff = now - this.limits.maxAgeDays * DAY_MS;
-    let total = 0;
-    for (;;) {
-      const n = this.sql.pruneOld.run(cutoff).changes;
-      total += n;
-      if (n < CHUNK) break;
-    }
+    const total = this.sql.pruneOld.run(cutoff).changes;
     // Ended alarms leave their row behind; drop the old ones too (the table stays bounded).
     this.sql.pruneOldAlarms.run(cutoff);
     return total;
   }
 
-  /** Rows to delete to free about `excess` bytes, from the mean row size. */
-  private rowsFor(excess: number): number {
-    const rows = Math.max(1, this.sql.rowCount.get() as number);
-    const mean = Math.max(64, this.usedBytes() / rows);
-    return Math.max(1, Math.ceil(excess / mean));
+  /**
+   * Rows to delete to free about `excess` bytes, from the mean row size now. Rows deleted here
+   * and there leave their pages partly full, and a page counts as used until it is empty (or
+   * merged), so a round frees less than this and the next round re-measures: the pass never
+   * deletes more than one round's estimate beyond what the limit needs. At least a page's worth,
+   * since nothing below a page is ever freed.
+   */
+  private rowsFor(excess: number, used: number, tally: RowTally): number {
+    const mean = Math.max(64, used / Math.max(1, tally.rows));
+    const pageSize = this.sql.pageSize.get() as number;
+    return Math.max(1, Math.ceil(Math.max(excess, pageSize) / mean));
   }
 
-  private pruneDeliveredTo(target: number): number {
+  private pruneDeliveredTo(target: number, tally: RowTally): number {
     let total = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const used = this.usedBytes();
       if (used <= target) break;
-      const n = this.sql.pruneDelivered.run(this.rowsFor(used - target)).changes;
+      const span = this.sql.oldestDelivered.get(this.rowsFor(used - target, used, tally)) as Span;
+      if (span.n === 0 || span.last === null) break;
+      const n = this.sql.deleteDeliveredUpTo.run(span.last).changes;
+      tally.rows -= n;
       total += n;
-      if (n === 0) break;
     }
     return total;
   }
 
-  private evictTo(target: number, now: number): { count: number; gap: StoredEvent | null } {
+  private evictTo(target: number, now: number, tally: RowTally): { count: number; gap: StoredEvent | null } {
     const facts: GapFacts = { from: Infinity, to: -Infinity, count: 0, priorities: {}, at: now };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const used = this.usedBytes();
       if (used <= target) break;
-      let want = this.rowsFor(used - target);
+      let want = this.rowsFor(used - target, used, tally);
+      let exhausted = true;
       for (const [name, priority] of BY_PRIORITY_DESC) {
-        if (want <= 0) break;
-        const rows = this.sql.oldestOfPriority.all(priority, want) as Array<{ seq: number; created_at: number }>;
-        for (const r of rows) {
-          this.sql.deleteSeq.run(r.seq);
-          facts.from = Math.min(facts.from, r.created_at);
-          facts.to = Math.max(facts.to, r.created_at);
-          facts.priorities[name] = (facts.priorities[name] ?? 0) + 1;
-          facts.count++;
+        const alarmsOnly = priority === PRIORITY.critical;
+        const nth = (alarmsOnly ? this.sql.nthPendingAlarm : this.sql.nthPending).get(priority, want - 1) as number | undefined;
+        // Fewer than `want` rows at this priority: all of them go, and the rest from the next.
+        const last = nth ?? ((alarmsOnly ? this.sql.lastPendingAlarm : this.sql.lastPending).get(priority) as number | null);
+        if (last === null || last === undefined) continue;
+        const times = this.sql.evictUpTo.all(priority, last) as number[];
+        for (const at of times) {
+          if (at < facts.from) facts.from = at;
+          if (at > facts.to) facts.to = at;
         }
-        want -= rows.length;
+        const n = times.length;
+        if (n > 0) facts.priorities[name] = (facts.priorities[name] ?? 0) + n;
+        facts.count += n;
+        tally.rows -= n;
+        want -= n;
+        if (nth !== undefined) {
+          exhausted = false; // this round's rows found; the next round re-measures
+          break;
+        }
       }
-      if (want > 0) break; // everything evictable is gone
+      if (exhausted) break; // everything evictable is gone
     }
     if (facts.count === 0) return { count: 0, gap: null };
     this.sql.bump.run('evictions', facts.count);
@@ -180,7 +224,7 @@ export class Retention {
   }
 
   private insertGap(facts: GapFacts, now: number): StoredEvent {
-    const eventId = randomUUID();
+    const eventId = newUuidV7();
     const { topic } = this.gapContext;
     const priority = PRIORITY.critical; // the top: a receiver learns of the gap first
     const info = this.sql.insertGap.run(eventId, priority, topic, now);

@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
@@ -23,6 +22,7 @@ import { ensureIncrementalVacuum, migrate } from './schema.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
 import { DEFAULT_LIMITS, Retention, type RetentionLimits } from './retention.js';
+import { newUuidV7 } from '../platform/uuid-v7.js';
 
 export interface SqliteOutboxOptions {
   clock?: Clock;
@@ -153,7 +153,7 @@ export class SqliteOutbox implements Outbox {
     const stored = this.db.transaction(() => {
       const createdAt = this.now();
       return items.map(({ event, topic, payload }): StoredEvent => {
-        const eventId = randomUUID();
+        const eventId = newUuidV7();
         const priority = priorityOf(event);
         const info = insert.run(eventId, event.liftId, event.alarmId, event.code, event.lifecycle, priority, topic, createdAt);
         const seq = Number(info.lastInsertRowid);
