@@ -9,7 +9,7 @@ import t from 'tap';
 import { DiagnosticsClient } from '../src/diagnostics/client.js';
 import { readOnlyPath } from '../src/diagnostics/protocol.js';
 import { DiagnosticsServer, type Handlers } from '../src/diagnostics/server.js';
-import { groupId } from '../src/diagnostics/socket-file.js';
+import { applyPermissions, groupId } from '../src/diagnostics/socket-file.js';
 import { parseSince } from '../src/diagnostics/views.js';
 import { ConsoleLogger } from '../src/platform/console-logger.js';
 
@@ -193,4 +193,31 @@ t.test('helpers: groupId from /etc/group, parseSince', async (t) => {
   t.equal(parseSince('30m', now), now - 1_800_000);
   t.equal(parseSince('2026-11-01', now), Date.parse('2026-11-01'));
   t.equal(parseSince('yesterday', now), null);
+});
+
+// Found under a real systemd (systemd/verify-in-container.sh): the unit's SystemCallFilter refuses
+// chown(2) with EPERM, and the socket already has the service's group, so every start logged
+// "could not give ... to group liftwatch: EPERM". A chown that changes nothing is not attempted.
+t.test('applyPermissions: no chown when the file already has the group, a warning when chown is refused', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-perm-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'f.sock');
+  fs.writeFileSync(file, '');
+  const own = fs.statSync(file).gid;
+  const other = own === 4242 ? 4243 : 4242;
+  const groupFile = path.join(dir, 'group');
+  fs.writeFileSync(groupFile, `same:x:${own}:\nother:x:${other}:\n`);
+  const calls: number[] = [];
+  const refuse = (_f: string, _u: number, gid: number): void => {
+    calls.push(gid);
+    throw Object.assign(new Error('Operation not permitted'), { code: 'EPERM' });
+  };
+  t.equal(applyPermissions(file, 0o660, 'same', { groupFile, chown: refuse }), null, 'no warning');
+  t.same(calls, [], 'chown not called when the group is already right');
+  t.equal(fs.statSync(file).mode & 0o777, 0o660, 'mode applied');
+  t.match(applyPermissions(file, 0o660, 'other', { groupFile, chown: refuse }), /could not give .* to group other: EPERM/);
+  t.same(calls, [other], 'chown attempted for a different group');
+  t.match(applyPermissions(file, 0o660, 'nope', { groupFile, chown: refuse }), /group nope does not exist/);
+  t.equal(applyPermissions(file, 0o666, null, { groupFile, chown: refuse }), null, 'no group: mode only');
+  t.same(calls, [other]);
 });

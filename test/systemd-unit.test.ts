@@ -35,6 +35,8 @@ t.test('the unit asks for what an unattended box needs', async (t) => {
   t.equal(one('User'), 'liftwatch');
   t.match(one('SupplementaryGroups'), /dialout/);
   for (const k of ['StateDirectory', 'RuntimeDirectory', 'ConfigurationDirectory']) t.equal(one(k), 'liftwatch', k);
+  // docs/technician.md: the 0666 read-only socket is for anyone on the box; its directory must let them reach it.
+  t.equal(one('RuntimeDirectoryMode'), '0755', '/run/liftwatch traversable by any local user');
   t.equal(one('ProtectSystem'), 'strict');
   t.equal(one('DevicePolicy'), 'closed');
   t.ok(d.get('DeviceAllow')?.some((v) => v.startsWith('char-ttyUSB')), 'USB serial adapters allowed');

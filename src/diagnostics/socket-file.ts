@@ -44,14 +44,23 @@ export function groupId(name: string, groupFile = '/etc/group'): number | null {
   return null;
 }
 
+export interface PermissionIo {
+  groupFile?: string;
+  chown?: (file: string, uid: number, gid: number) => void;
+}
+
 /** Sets mode and (when it exists and we may) the group; returns a warning instead of throwing. */
-export function applyPermissions(file: string, mode: number, group: string | null): string | null {
+export function applyPermissions(file: string, mode: number, group: string | null, io: PermissionIo = {}): string | null {
   fs.chmodSync(file, mode);
   if (group === null) return null;
-  const gid = groupId(group);
+  const gid = groupId(group, io.groupFile);
   if (gid === null) return `group ${group} does not exist; ${file} keeps the service user's group`;
+  // Under systemd/liftwatch.service (Group=liftwatch) the socket is born with the right group,
+  // and chown(2) is refused there anyway: SystemCallFilter=~@privileged removes @chown (EPERM,
+  // seen under a real systemd 252, systemd/verify-in-container.sh). So no call when nothing changes.
+  if (fs.statSync(file).gid === gid) return null;
   try {
-    fs.chownSync(file, -1, gid);
+    (io.chown ?? fs.chownSync)(file, -1, gid);
     return null;
   } catch (err) {
     return `could not give ${file} to group ${group}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
