@@ -83,12 +83,15 @@ t.test('the demo scenario changes the register image at the scripted times', asy
   t.same(sim.lift(2).behaviours().map((b) => b.kind), ['silent'], 'unit 2 silent from 70 s');
   at(90_100);
   t.same(sim.lift(2).behaviours(), [], 'and answers again after 20 s');
+  t.equal(at(94_900).u1.faultCode, 0, 'no controller fault code before 95 s');
+  t.equal(at(95_100).u1.faultCode, 120, 'unit 1 reports controller fault 120 at 95 s (profile: DRIVE_FAULT)');
+  t.equal(at(105_100).u1.faultCode, 0, 'and clears it after 10 s');
   t.equal(at(125_100).u2.mainsPower, false, 'the loop replays after 2 minutes');
   t.ok(sim.lift(1).model.trips > 2 && sim.lift(2).model.trips > 2, 'normal trips in between');
   t.same(
     sim.stats().units.map((u) => u.faultsInjected),
-    [3, 4],
-    'faults counted per unit (unit 1: stuck, alarm, end of alarm; unit 2: mains, chain, silent, mains again)',
+    [4, 4],
+    'faults counted per unit (unit 1: stuck, alarm, end of alarm, fault code; unit 2: mains, chain, silent, mains again)',
   );
 });
 

@@ -51,7 +51,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         '',
         `liftwatch demo: ${config.lifts.length} simulated lifts at "${config.site.name}", broker mqtt://${config.broker.host}:${config.broker.port}, store ${config.storage.path}`,
         `Watch the same events with:  mosquitto_sub -h ${config.broker.host} -p ${config.broker.port} -t '${root}/#' -v`,
-        'The simulated lifts run into faults within seconds (mains lost, trapped passenger, safety chain, link lost). Ctrl-C stops.',
+        'The simulated lifts run into faults within seconds (mains lost, trapped passenger, safety chain, link lost, a controller fault code). Ctrl-C stops.',
         '',
       ].join('\n') + '\n',
     );

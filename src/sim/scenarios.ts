@@ -10,7 +10,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
  * `a` plays "unit 1" (trapped passenger), `b` plays "unit 2" (power, chain, link).
  * With the agent's default confirm times (domain.md): MAINS_POWER_FAILURE ~7 s,
  * PASSENGER_TRAPPED ~18 s, STOPPED_BETWEEN_FLOORS ~45 s, SAFETY_CHAIN_OPEN ~35 s,
- * CONTROLLER_COMM_LOST ~80 s.
+ * CONTROLLER_COMM_LOST ~80 s, DRIVE_FAULT (controller code 120) ~95 s.
  */
 export function demoScenario(a = 1, b = 2): Scenario {
   return {
@@ -26,6 +26,8 @@ export function demoScenario(a = 1, b = 2): Scenario {
       { at: 60_000, unit: a, action: 'remove', kind: 'stuck-between-floors' },
       { at: 60_000, unit: a, action: 'inject', behaviour: { kind: 'end-of-alarm', durationMs: 1_000 } },
       { at: 70_000, unit: b, action: 'inject', behaviour: { kind: 'silent', durationMs: 20_000 } },
+      // A controller fault code (HR3), classified through the profile's faultCodes table.
+      { at: 95_000, unit: a, action: 'inject', behaviour: { kind: 'fault-code', code: 120, durationMs: 10_000 } },
     ],
   };
 }
