@@ -68,7 +68,13 @@ export type HoldLookup = (name: SignalName) => HoldTimes;
 
 export function holdLookup(overrides: Partial<Record<SignalName, Partial<HoldTimes>>> | undefined,
   defaults: Partial<Record<SignalName, HoldTimes>>): HoldLookup {
-  return (name) => ({ ...DEFAULT_HOLD, ...defaults[name], ...overrides?.[name] });
+  // Memoized per signal: the lookup runs for every signal of every track scan (issue 7).
+  const memo = new Map<SignalName, HoldTimes>();
+  return (name) => {
+    let h = memo.get(name);
+    if (h === undefined) memo.set(name, (h = Object.freeze({ ...DEFAULT_HOLD, ...defaults[name], ...overrides?.[name] })));
+    return h;
+  };
 }
 
 function holdFor(hold: HoldTimes, value: SignalValue): number {

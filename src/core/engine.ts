@@ -87,7 +87,23 @@ export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: AlarmEv
 /** One Env per lift: its tuning is the taxonomy default < site `rules` < the lift's `rules`. */
 type EnvFor = (liftId: string) => Env;
 
+/**
+ * Envs are memoized per (config, id source) across steps: they are pure functions of the two,
+ * and rebuilding them every step re-derived every tuning per sample (issue 7, fieldbus
+ * benchmark: the core's share of the agent's CPU per transaction). A CoreConfig is therefore
+ * treated as immutable once it has been stepped (the agent builds it once; traces never change it).
+ */
+const envCache = new WeakMap<CoreConfig, WeakMap<IdSource, EnvFor>>();
+
 function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
+  let byIds = envCache.get(cfg);
+  if (byIds === undefined) envCache.set(cfg, (byIds = new WeakMap()));
+  let envFor = byIds.get(ids);
+  if (envFor === undefined) byIds.set(ids, (envFor = buildEnvFor(cfg, ids)));
+  return envFor;
+}
+
+function buildEnvFor(cfg: CoreConfig, ids: IdSource): EnvFor {
   const holds = holdLookup(cfg.debounce, SIGNAL_HOLD_DEFAULTS);
   const envs = new Map<string, Env>();
   return (liftId) => {
@@ -216,6 +232,9 @@ export function step(
 
   const effects: CoreEffect[] = events.map((event) => ({ type: 'event', event }));
   lifts.forEach((l, i) => {
+    // A lift this step did not touch (same object as before the step) has the snapshot its
+    // lastKey was computed from: skip re-deriving and re-serialising it (issue 7).
+    if (state.started && l === state.lifts[i]) return;
     const snapshot = snapshotOf(l);
     const key = snapshotKey(snapshot);
     if (state.started && key === l.lastKey) return;

@@ -52,8 +52,21 @@ export interface Env {
   faultCodes: FaultCodeMap;
 }
 
+/**
+ * Views memoized per tracks object (tracks are immutable; a rule evaluation derives the same
+ * view up to four times, issue 7). Frozen, so a rule that tried to modify a shared view would
+ * throw instead of corrupting the next evaluation.
+ */
+const viewMemo = new WeakMap<Tracks, { link: LiftCore['comm']['link']; landings: number; view: LiftView }>();
+
 export function viewOf(lift: LiftCore): LiftView {
-  return deriveView(stableValues(lift.tracks), lift.comm.link, lift.landings, lift.tracks);
+  const { tracks } = lift;
+  const link = lift.comm.link;
+  const m = viewMemo.get(tracks);
+  if (m !== undefined && m.link === link && m.landings === lift.landings) return m.view;
+  const view = Object.freeze(deriveView(Object.freeze(stableValues(tracks)), link, lift.landings, tracks));
+  viewMemo.set(tracks, { link, landings: lift.landings, view });
+  return view;
 }
 
 function factsOf(env: Env, lift: LiftCore, at: Instant): Facts {
@@ -134,8 +147,23 @@ function holdAll(l: LiftCore): LiftCore {
   return { ...l, timed, trapped: trappedOnLinkLoss(l.trapped), fault: faultOnLinkLoss(l.fault) };
 }
 
+/**
+ * Deadlines memoized per lift object: a LiftCore is immutable (every rule returns a new one),
+ * so its deadline under one Env never changes. The engine asks for every lift's deadline
+ * several times per step, and most lifts are untouched by a step (issue 7, fieldbus benchmark).
+ */
+const deadlineMemo = new WeakMap<LiftCore, { env: Env; due: Instant | null }>();
+
 /** The earliest instant at which this lift must be evaluated without new input. */
 export function liftDeadline(env: Env, lift: LiftCore): Instant | null {
+  const m = deadlineMemo.get(lift);
+  if (m !== undefined && m.env === env) return m.due;
+  const due = computeDeadline(env, lift);
+  deadlineMemo.set(lift, { env, due });
+  return due;
+}
+
+function computeDeadline(env: Env, lift: LiftCore): Instant | null {
   const c: Array<Instant | null> = [nextDue(lift.tracks, env.holds), commDeadline(lift.comm, env.tune('CONTROLLER_COMM_LOST'))];
   if (lift.comm.link === 'ok') {
     const stale = lift.comm.failures > 0;
