@@ -147,23 +147,8 @@ function holdAll(l: LiftCore): LiftCore {
   return { ...l, timed, trapped: trappedOnLinkLoss(l.trapped), fault: faultOnLinkLoss(l.fault) };
 }
 
-/**
- * Deadlines memoized per lift object: a LiftCore is immutable (every rule returns a new one),
- * so its deadline under one Env never changes. The engine asks for every lift's deadline
- * several times per step, and most lifts are untouched by a step (issue 7, fieldbus benchmark).
- */
-const deadlineMemo = new WeakMap<LiftCore, { env: Env; due: Instant | null }>();
-
 /** The earliest instant at which this lift must be evaluated without new input. */
 export function liftDeadline(env: Env, lift: LiftCore): Instant | null {
-  const m = deadlineMemo.get(lift);
-  if (m !== undefined && m.env === env) return m.due;
-  const due = computeDeadline(env, lift);
-  deadlineMemo.set(lift, { env, due });
-  return due;
-}
-
-function computeDeadline(env: Env, lift: LiftCore): Instant | null {
   const c: Array<Instant | null> = [nextDue(lift.tracks, env.holds), commDeadline(lift.comm, env.tune('CONTROLLER_COMM_LOST'))];
   if (lift.comm.link === 'ok') {
     const stale = lift.comm.failures > 0;
