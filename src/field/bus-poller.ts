@@ -51,8 +51,6 @@ export class BusPoller {
   private readonly slots: LiftSlot[];
   private readonly openState = newOpenState();
   private lastRttMs: number | null = null;
-  /** Mono ms before which no request may start: the inter-frame gap after the last reply. */
-  private quietUntil = -Infinity;
 
   constructor(
     private readonly bus: BusConfig,
@@ -105,16 +103,15 @@ export class BusPoller {
       if (!open) continue;
       const slot = earliest(this.slots);
       if (!slot) return;
-      // One sleep covers both the gap after the last reply and the wait for the next lift due,
-      // and a gap of 0 costs no timer at all (issue 7: a timer and an extra event-loop turn per
-      // transaction were a visible part of the agent's CPU per transaction).
-      const wait = Math.max(slot.nextDue, this.quietUntil) - this.clock.now().mono;
+      const wait = slot.nextDue - this.clock.now().mono;
       if (wait > 0) {
         await this.sleep(wait);
         if (!this.running) return;
       }
       await this.poll(slot);
-      this.quietUntil = this.clock.now().mono + this.bus.interFrameGapMs;
+      // A gap of 0 sets no timer: setTimeout(0) still waited 1 ms and cost a timer and an extra
+      // event-loop turn per transaction (issue 7, the agent's CPU per field-bus transaction).
+      if (this.bus.interFrameGapMs > 0) await this.sleep(this.bus.interFrameGapMs);
     }
   }
 
