@@ -52,12 +52,16 @@ export class Agent {
   private readonly contexts: Map<string, LiftContext>;
   private pollers: Array<BusPoller | FramesBusReader> = [];
   private tickTimer: TimerHandle | null = null;
+  /** The core deadline (mono ms) `tickTimer` is armed for. */
+  private tickAt: number | null = null;
   private readonly listeners: AgentListener[] = [];
   private running = false;
   private readonly root: string;
   startedAt: number | null = null;
   /** Issue 6 (watchdog): mono ms of the last poll result per bus, success or failure. */
   private readonly lastPollMono = new Map<string, number>();
+  /** Lift id -> bus id, for the per-poll watchdog bookkeeping. */
+  private readonly busOfLift: Map<string, string>;
 
   constructor(private readonly deps: AgentDeps) {
     const { config } = deps;
@@ -74,6 +78,7 @@ export class Agent {
       ...(config.debounce ? { debounce: config.debounce } : {}),
     };
     this.contexts = liftContexts(config);
+    this.busOfLift = new Map(config.lifts.map((l) => [l.id, l.bus] as const));
     this.root = `${config.uplink.topicPrefix}/${config.site.id}/${config.gateway.id}`;
   }
 
@@ -177,7 +182,7 @@ export class Agent {
   private onPoll(r: PollResult): void {
     if (!this.running) return;
     for (const l of this.listeners) l.poll?.(r);
-    const busId = this.deps.config.lifts.find((l) => l.id === r.liftId)?.bus;
+    const busId = this.busOfLift.get(r.liftId);
     if (busId) this.lastPollMono.set(busId, r.at.mono);
     if (r.ok) this.feed({ kind: 'sample', liftId: r.liftId, at: r.at, values: r.values });
     else this.feed({ kind: 'pollFailed', liftId: r.liftId, at: r.at, reason: `${r.error.code}: ${r.error.message}` });
@@ -236,7 +241,11 @@ export class Agent {
   }
 
   private armDeadline(mono: number): void {
+    // Most steps return the deadline already armed (another lift's pending confirm, say):
+    // keep that timer instead of replacing it on every poll (issue 7, fieldbus benchmark).
+    if (this.tickTimer && this.tickAt === mono) return;
     if (this.tickTimer) this.deps.clock.clearTimeout(this.tickTimer);
+    this.tickAt = mono;
     const delay = Math.max(0, mono - this.deps.clock.now().mono);
     this.tickTimer = this.deps.clock.setTimeout(() => {
       this.tickTimer = null;

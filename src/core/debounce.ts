@@ -68,7 +68,13 @@ export type HoldLookup = (name: SignalName) => HoldTimes;
 
 export function holdLookup(overrides: Partial<Record<SignalName, Partial<HoldTimes>>> | undefined,
   defaults: Partial<Record<SignalName, HoldTimes>>): HoldLookup {
-  return (name) => ({ ...DEFAULT_HOLD, ...defaults[name], ...overrides?.[name] });
+  // Memoized per signal: the lookup runs for every signal of every track scan (issue 7).
+  const memo = new Map<SignalName, HoldTimes>();
+  return (name) => {
+    let h = memo.get(name);
+    if (h === undefined) memo.set(name, (h = Object.freeze({ ...DEFAULT_HOLD, ...defaults[name], ...overrides?.[name] })));
+    return h;
+  };
 }
 
 function holdFor(hold: HoldTimes, value: SignalValue): number {
@@ -98,11 +104,14 @@ export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Track
 
 /** Feeds one raw sample; returns new tracks (unchanged tracks keep their identity). */
 export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds: HoldLookup): Tracks {
-  const out: Partial<Record<SignalName, SignalTrack>> = { ...tracks };
+  // Copied only when a track changes: a sample equal to the last one (most of them, at a poll
+  // every 50 ms) keeps the tracks' identity, so everything memoized on them stays valid (issue 7).
+  let out: Partial<Record<SignalName, SignalTrack>> | null = null;
   for (const name of SIGNAL_NAMES) {
     const raw = values[name];
     const tr = tracks[name];
     if (!tr) {
+      out ??= { ...tracks };
       out[name] = { value: raw, since: at, raw, candidate: null, flips: [], chattering: false, prev: raw };
       continue;
     }
@@ -110,9 +119,10 @@ export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds
     let candidate = tr.candidate;
     if (raw === tr.value) candidate = null;
     else if (candidate === null || candidate.value !== raw) candidate = { value: raw, since: at };
+    out ??= { ...tracks };
     out[name] = { ...tr, raw, candidate };
   }
-  return commitDue(out, at, holds);
+  return commitDue(out ?? tracks, at, holds);
 }
 
 /** Commits every candidate whose hold has elapsed by `at`. */

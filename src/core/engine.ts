@@ -87,7 +87,23 @@ export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: AlarmEv
 /** One Env per lift: its tuning is the taxonomy default < site `rules` < the lift's `rules`. */
 type EnvFor = (liftId: string) => Env;
 
+/**
+ * Envs are memoized per (config, id source) across steps: they are pure functions of the two,
+ * and rebuilding them every step re-derived every tuning per sample (issue 7, fieldbus
+ * benchmark: the core's share of the agent's CPU per transaction). A CoreConfig is therefore
+ * treated as immutable once it has been stepped (the agent builds it once; traces never change it).
+ */
+const envCache = new WeakMap<CoreConfig, WeakMap<IdSource, EnvFor>>();
+
 function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
+  let byIds = envCache.get(cfg);
+  if (byIds === undefined) envCache.set(cfg, (byIds = new WeakMap()));
+  let envFor = byIds.get(ids);
+  if (envFor === undefined) byIds.set(ids, (envFor = buildEnvFor(cfg, ids)));
+  return envFor;
+}
+
+function buildEnvFor(cfg: CoreConfig, ids: IdSource): EnvFor {
   const holds = holdLookup(cfg.debounce, SIGNAL_HOLD_DEFAULTS);
   const envs = new Map<string, Env>();
   return (liftId) => {
@@ -112,14 +128,44 @@ function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
   };
 }
 
+/**
+ * Each lift's next deadline, recomputed only for a lift object not seen before: a step touches
+ * one lift, and scanning all of them (with their rules) three times per step was a large part
+ * of the core's cost per sample (issue 7, fieldbus benchmark). Handed from a state to the next
+ * (`tables`), so an untouched lift's deadline is never recomputed. Pure memoization: a LiftCore
+ * is immutable and its deadline under one Env never changes.
+ */
+class DeadlineTable {
+  constructor(
+    readonly envFor: EnvFor,
+    private readonly of: Array<LiftCore | undefined>,
+    private readonly due: Array<Instant | null>,
+  ) {}
+
+  static after(prev: DeadlineTable | undefined, envFor: EnvFor): DeadlineTable {
+    return prev !== undefined && prev.envFor === envFor ? new DeadlineTable(envFor, [...prev.of], [...prev.due]) : new DeadlineTable(envFor, [], []);
+  }
+
+  get(lifts: readonly LiftCore[], i: number): Instant | null {
+    const l = lifts[i];
+    if (l === undefined) return null;
+    if (this.of[i] !== l) {
+      this.of[i] = l;
+      this.due[i] = liftDeadline(this.envFor(l.id), l);
+    }
+    return this.due[i] ?? null;
+  }
+}
+
+const tables = new WeakMap<CoreState, DeadlineTable>();
+
 /** Processes every lift deadline at or before `mono`, earliest first (ties: config order). */
-function advance(envFor: EnvFor, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
+function advance(table: DeadlineTable, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
   for (let n = 0; n < MAX_DEADLINES_PER_STEP; n++) {
     let idx = -1;
     let due: Instant | null = null;
     for (let i = 0; i < lifts.length; i++) {
-      const l = lifts[i];
-      const d = l === undefined ? null : liftDeadline(envFor(l.id), l);
+      const d = table.get(lifts, i);
       if (d !== null && d.mono <= mono && (due === null || d.mono < due.mono)) {
         due = d;
         idx = i;
@@ -127,7 +173,7 @@ function advance(envFor: EnvFor, lifts: LiftCore[], mono: number, events: AlarmE
     }
     const lift = lifts[idx];
     if (due === null || lift === undefined) return;
-    const r = evaluateLift(envFor(lift.id), lift, due);
+    const r = evaluateLift(table.envFor(lift.id), lift, due);
     lifts[idx] = r.lift;
     events.push(...r.events);
   }
@@ -179,7 +225,8 @@ export function step(
   const envFor = envOf(cfg, ids);
   const lifts = [...state.lifts];
   const events: AlarmEvent[] = [];
-  advance(envFor, lifts, input.at.mono, events);
+  const table = DeadlineTable.after(tables.get(state), envFor);
+  advance(table, lifts, input.at.mono, events);
 
   if (input.kind === 'acknowledge') {
     lifts.forEach((l, i) => {
@@ -212,10 +259,13 @@ export function step(
       }
     }
   }
-  advance(envFor, lifts, input.at.mono, events); // deadlines that fall due at this very instant
+  advance(table, lifts, input.at.mono, events); // deadlines that fall due at this very instant
 
   const effects: CoreEffect[] = events.map((event) => ({ type: 'event', event }));
   lifts.forEach((l, i) => {
+    // A lift this step did not touch (same object as before the step) has the snapshot its
+    // lastKey was computed from: skip re-deriving and re-serialising it (issue 7).
+    if (state.started && l === state.lifts[i]) return;
     const snapshot = snapshotOf(l);
     const key = snapshotKey(snapshot);
     if (state.started && key === l.lastKey) return;
@@ -223,11 +273,13 @@ export function step(
     effects.push({ type: 'snapshot', snapshot });
   });
   let next: number | null = null;
-  for (const l of lifts) {
-    const d = liftDeadline(envFor(l.id), l);
+  for (let i = 0; i < lifts.length; i++) {
+    const d = table.get(lifts, i);
     if (d !== null && (next === null || d.mono < next)) next = d.mono;
   }
-  return { state: { started: true, lifts }, effects, nextDeadline: next };
+  const after: CoreState = { started: true, lifts };
+  tables.set(after, table);
+  return { state: after, effects, nextDeadline: next };
 }
 
 export function snapshots(state: CoreState): LiftSnapshot[] {

@@ -109,7 +109,9 @@ export class BusPoller {
         if (!this.running) return;
       }
       await this.poll(slot);
-      await this.sleep(this.bus.interFrameGapMs);
+      // A gap of 0 sets no timer: setTimeout(0) still waited 1 ms and cost a timer and an extra
+      // event-loop turn per transaction (issue 7, the agent's CPU per field-bus transaction).
+      if (this.bus.interFrameGapMs > 0) await this.sleep(this.bus.interFrameGapMs);
     }
   }
 

@@ -124,18 +124,23 @@ export function buildReadPlan(profile: DeviceProfile, lift: LiftConfig, opts: { 
   const requests = TABLE_ORDER.flatMap((table) => coalesce(table, wanted.get(table) ?? [], opts.maxGap ?? DEFAULT_MAX_GAP));
 
   function decode(results: Array<number[] | boolean[]>): SignalValues {
-    const read = new Map<ModbusTable, Map<number, number | boolean>>();
-    requests.forEach((r, i) => {
-      const res = results[i];
-      if (!res) return;
-      const table = read.get(r.table) ?? new Map<number, number | boolean>();
-      for (let j = 0; j < Math.min(r.count, res.length); j++) {
-        const x = res[j];
-        if (x !== undefined) table.set(r.address + j, x);
+    // Looked up in the answers directly (no per-poll maps of every value read: issue 7, the
+    // agent's CPU per transaction). Requests of one table do not overlap; were they to, the
+    // later request's value wins, as before.
+    const get: Lookup = (table, address) => {
+      let found: number | boolean | undefined;
+      for (let i = 0; i < requests.length; i++) {
+        const r = requests[i];
+        const res = results[i];
+        if (r === undefined || r.table !== table || !res) continue;
+        const j = address - r.address;
+        if (j >= 0 && j < Math.min(r.count, res.length)) {
+          const x = res[j];
+          if (x !== undefined) found = x;
+        }
       }
-      read.set(r.table, table);
-    });
-    const get: Lookup = (table, address) => read.get(table)?.get(address);
+      return found;
+    };
     const values: Record<string, unknown> = {};
     for (const [name, src] of sources) {
       const v = decodeSignal(name, src, get);

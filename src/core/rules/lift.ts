@@ -52,8 +52,21 @@ export interface Env {
   faultCodes: FaultCodeMap;
 }
 
+/**
+ * Views memoized per tracks object (tracks are immutable; a rule evaluation derives the same
+ * view up to four times, issue 7). Frozen, so a rule that tried to modify a shared view would
+ * throw instead of corrupting the next evaluation.
+ */
+const viewMemo = new WeakMap<Tracks, { link: LiftCore['comm']['link']; landings: number; view: LiftView }>();
+
 export function viewOf(lift: LiftCore): LiftView {
-  return deriveView(stableValues(lift.tracks), lift.comm.link, lift.landings, lift.tracks);
+  const { tracks } = lift;
+  const link = lift.comm.link;
+  const m = viewMemo.get(tracks);
+  if (m !== undefined && m.link === link && m.landings === lift.landings) return m.view;
+  const view = Object.freeze(deriveView(Object.freeze(stableValues(tracks)), link, lift.landings, tracks));
+  viewMemo.set(tracks, { link, landings: lift.landings, view });
+  return view;
 }
 
 function factsOf(env: Env, lift: LiftCore, at: Instant): Facts {

@@ -65,7 +65,6 @@ export function stepTimed(
   facts: Facts = NO_FACTS,
 ): { st: TimedState; events: AlarmEvent[] } {
   const cond = tuning.enabled && rule.condition(view, facts);
-  const ctx = contextOf(view.values, view.floor);
   const inspection = rule.suppressedInInspection === true && view.values.inspection === true;
   if (st.phase === 'suppressed') {
     if (!cond) return { st: IDLE, events: [] };
@@ -83,7 +82,7 @@ export function stepTimed(
       return { st: st.falseSince === falseSince ? st : { ...st, falseSince }, events: [] };
     }
     const detail = `condition false for ${at.mono - falseSince.mono} ms`;
-    return { st: IDLE, events: [lifecycleEvent(st.alarm, 'cleared', at, ctx, { detail })] };
+    return { st: IDLE, events: [lifecycleEvent(st.alarm, 'cleared', at, contextOf(view.values, view.floor), { detail })] };
   }
   if (!cond) return { st: IDLE, events: [] };
   const since = st.phase === 'pending' ? st.since : at;
@@ -91,6 +90,7 @@ export function stepTimed(
   const now = rule.immediate?.(view, facts) === true;
   if (heldMs < tuning.confirmMs && !now) return { st: st.phase === 'pending' ? st : { phase: 'pending', since }, events: [] };
   const extra = rule.describe?.(view, facts);
+  const ctx = contextOf(view.values, view.floor);
   const evidence = { rule: extra === undefined ? rule.text : `${rule.text}: ${extra}`, heldMs, signals: pick(view.values, rule.signals) };
   if (inspection) {
     // domain.md: inspection suppresses door and out-of-service alarms, "recorded as suppressed,

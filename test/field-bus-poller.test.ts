@@ -1,0 +1,104 @@
+// The Modbus bus poller with a manual clock and an in-memory link: the inter-frame gap is kept
+// between a reply and the next request on the shared line (field-lessons 5), each lift is polled
+// at its own interval, and a gap of 0 sets no timer between back-to-back requests (issue 7: the
+// agent's CPU per field-bus transaction).
+import t from 'tap';
+import { BusPoller, type PolledLift, type PollResult } from '../src/field/bus-poller.js';
+import type { ModbusLink, ReadRequestLike } from '../src/field/link.js';
+import type { TcpBusConfig } from '../src/config/types.js';
+import type { Clock, TimerHandle } from '../src/ports/clock.js';
+import { ManualClock, silentLogger } from './frames-helpers.js';
+
+/** Answers every read after `replyMs` of clock time; records when each request started and ended. */
+class FakeLink implements ModbusLink {
+  isOpen = false;
+  readonly requests: Array<{ unitId: number; start: number; end: number }> = [];
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly replyMs: number,
+  ) {}
+  async open(): Promise<void> {
+    this.isOpen = true;
+  }
+  async close(): Promise<void> {
+    this.isOpen = false;
+  }
+  onClose(): void {}
+  read(unitId: number, req: ReadRequestLike): Promise<number[]> {
+    const start = this.clock.now().mono;
+    const answer = (): number[] => {
+      this.requests.push({ unitId, start, end: this.clock.now().mono });
+      return Array.from({ length: req.count }, () => 0);
+    };
+    if (this.replyMs === 0) return Promise.resolve(answer());
+    return new Promise((resolve) => this.clock.setTimeout(() => resolve(answer()), this.replyMs));
+  }
+}
+
+/** Counts the timers the poller sets. */
+class CountingClock implements Clock {
+  timers = 0;
+  constructor(private readonly inner: ManualClock) {}
+  now() {
+    return this.inner.now();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.timers++;
+    return this.inner.setTimeout(fn, ms);
+  }
+  clearTimeout(h: TimerHandle): void {
+    this.inner.clearTimeout(h);
+  }
+}
+
+function bus(interFrameGapMs: number): TcpBusConfig {
+  return { id: 'b', type: 'modbus-rtu-over-tcp', host: '127.0.0.1', port: 1, timeoutMs: 100, retries: 0, interFrameGapMs };
+}
+
+function lifts(n: number, pollIntervalMs: number): PolledLift[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `L${i + 1}`,
+    unitId: i + 1,
+    pollIntervalMs,
+    plan: { requests: [{ table: 'holding' as const, address: 0, count: 5 }], decode: () => ({ moving: false }) },
+  }));
+}
+
+t.test('the inter-frame gap separates a reply from the next request; each lift keeps its interval', async (t) => {
+  const clock = new ManualClock();
+  const link = new FakeLink(clock, 3);
+  const results: PollResult[] = [];
+  const poller = new BusPoller(bus(5), link, lifts(3, 100), clock, silentLogger, (r) => results.push(r));
+  poller.start();
+  await clock.advance(1000);
+  const stopped = poller.stop(); // a read in flight is answered by the clock
+  await clock.advance(10);
+  await stopped;
+  t.ok(link.requests.length >= 25, `polled (${link.requests.length} requests)`);
+  t.ok(results.every((r) => r.ok), 'every poll succeeded');
+  for (let i = 1; i < link.requests.length; i++) {
+    const prev = link.requests[i - 1]!;
+    const cur = link.requests[i]!;
+    t.ok(cur.start - prev.end >= 5, `request ${i} starts ${cur.start - prev.end} ms after the previous reply`);
+  }
+  for (const unit of [1, 2, 3]) {
+    const starts = link.requests.filter((r) => r.unitId === unit).map((r) => r.start);
+    for (let i = 1; i < starts.length; i++) t.ok(starts[i]! - starts[i - 1]! >= 100, `unit ${unit} not polled faster than its interval`);
+    t.ok(starts.length >= 9, `unit ${unit} polled ${starts.length} times in 1 s at 100 ms`);
+  }
+});
+
+t.test('a gap of 0: lifts that are due are polled back to back without a timer between them', async (t) => {
+  const manual = new ManualClock();
+  const clock = new CountingClock(manual);
+  const link = new FakeLink(manual, 0);
+  const poller = new BusPoller(bus(0), link, lifts(4, 100), clock, silentLogger, () => undefined);
+  poller.start();
+  await manual.advance(0);
+  t.same(link.requests.map((r) => r.unitId), [1, 2, 3, 4], 'all four due lifts polled at once');
+  t.ok(link.requests.every((r) => r.start === 0), 'at the same instant');
+  t.equal(clock.timers, 1, 'one timer: the wait for the next due lift, none between the polls');
+  await manual.advance(100);
+  t.same(link.requests.map((r) => r.unitId), [1, 2, 3, 4, 1, 2, 3, 4], 'polled again after their interval');
+  await poller.stop();
+});
