@@ -42,8 +42,9 @@ t.test('every taxonomy code, driven by the simulator over Modbus, arrives on MQT
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-e2e-alarms-'));
   // The simulator's profile plus a controller fault table, as a site adapts a profile.
   const profile = readFileSync(new URL('devices/liftwatch-sim.yaml', ROOT), 'utf8')
-    .replace('id: liftwatch-sim', 'id: liftwatch-sim-faults') +
-    '\nfaultCodes:\n  "17": { code: SAFETY_DEVICE_TRIP, text: overspeed governor tripped }\n';
+    .replace('id: liftwatch-sim', 'id: liftwatch-sim-faults')
+    .replace('\nfaultCodes:\n', '\nfaultCodes:\n  "17": { code: SAFETY_DEVICE_TRIP, text: overspeed governor tripped }\n');
+  if (!profile.includes('"17"')) throw new Error('devices/liftwatch-sim.yaml has no faultCodes table to extend');
   writeTemp(dir, 'liftwatch-sim-faults.yaml', profile);
   const h = await startHarness({
     dir,

@@ -132,10 +132,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   ].join('\n');
   const file = join(dir, 'liftwatch.yaml');
   writeFileSync(file, yaml);
-  const config = parseConfig(yaml, file);
-  const profiles = loadProfilesForConfig(config);
-  const composed = composeAgent({ config, profiles, logger: quiet });
-  await composed.agent.start();
+  let config: Config;
+  let composed: Composed | undefined;
+  try {
+    config = parseConfig(yaml, file);
+    const profiles = loadProfilesForConfig(config);
+    composed = composeAgent({ config, profiles, logger: quiet });
+    await composed.agent.start();
+  } catch (err) {
+    // A harness that cannot start closes what it opened, so the test fails at once with this
+    // error instead of hanging until tap's timeout on open servers.
+    await composed?.agent.stop().catch(() => undefined);
+    if (!opts.simulator) await sim.stop();
+    if (broker) await broker.stop();
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const stop = async (s: { keepSim?: boolean; keepBroker?: boolean; keepDir?: boolean } = {}): Promise<void> => {
     await composed.agent.stop();
     if (!s.keepSim) await sim.stop();
