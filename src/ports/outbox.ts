@@ -48,10 +48,16 @@ export interface MaintenanceReport {
   gap: StoredEvent | null;
 }
 
-/** Seq window of a `pending` query: seq > afterSeq and seq <= upToSeq. */
+/**
+ * Seq window of a `pending` query: seq > afterSeq and seq <= upToSeq. `afterSeqOf[priority]`,
+ * when higher, raises the lower bound for rows of that priority only: the dispatcher's read
+ * cursors (one per priority, src/uplink/dispatcher.ts), so a drain never re-reads the rows it
+ * has already handed out.
+ */
 export interface SeqRange {
   afterSeq?: number;
   upToSeq?: number;
+  afterSeqOf?: Readonly<Partial<Record<number, number>>>;
 }
 
 /**

@@ -186,7 +186,7 @@ export class SqliteOutbox implements Outbox {
     const out: StoredEvent[] = [];
     for (const priority of PRIORITY_VALUES) {
       if (left <= 0) break;
-      const rows = this.sql.pendingOfPriority.all(priority, after, upTo, left) as EventRow[];
+      const rows = this.sql.pendingOfPriority.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0), upTo, left) as EventRow[];
       for (const r of rows) out.push(toStored(r));
       left -= rows.length;
     }

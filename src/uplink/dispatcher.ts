@@ -17,6 +17,26 @@
  * pacing mean a lift's events may arrive out of seq order (a live alarm before an older
  * backlog event, a redelivery after a reconnect). `seq` is strictly increasing per gateway:
  * receivers order by `seq` and deduplicate by `eventId` (docs/mqtt-api.md).
+ *
+ * Read cursors (issue 7, benchmark 2). A pump must not re-read the rows it has already handed
+ * out: re-reading the in-flight and acknowledged-but-unrecorded rows from the start of the
+ * backlog on every PUBACK flush made the drain parse ~room+inflight rows per event sent. So
+ * each seq range (live, backlog) keeps one cursor PER PRIORITY: `after[p]` = the highest seq of
+ * priority p handed out in this generation, and the next read asks only for rows of priority p
+ * above it (SeqRange.afterSeqOf). One cursor per priority, not one seq cursor for all: the
+ * window takes a critical with seq 110 before an info with seq 105, so a single "highest seq
+ * sent" would skip 105 for good; per priority it cannot, because a cursor only ever passes
+ * rows of its own priority. Invariant: every pending row of priority p at or below its range's
+ * cursor is in flight or acknowledged-and-unrecorded. It holds because a read returns, per
+ * priority, the rows in seq order from the cursor (Outbox.pending), and the candidate loop
+ * hands out a prefix of each (range, priority) run (it stops at `room`; paced backlog rows
+ * after the first one without a token are all skipped); rows committed later get a higher seq
+ * (AUTOINCREMENT, one writer at a time), so they are never behind a cursor. Whenever a row at or
+ * below a cursor can be pending and not in flight (a publish rejected while connected, a failed
+ * markDelivered, a new connection), the cursors go back to the start and the pump over-fetches
+ * by the in-flight and unrecorded rows that lie beyond them, as it did before cursors, until
+ * none does. The order rules above are unchanged: cursors only leave out rows the pump would
+ * have filtered out anyway.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ports/logger.js';
@@ -89,8 +109,15 @@ export class Dispatcher {
   /** Last seq committed before this connection came up: the end of the backlog. */
   private backlogEnd = 0;
   private pacer: Pacer | null = null;
-  private readonly inFlight = new Set<number>();
-  private readonly acked = new Set<number>();
+  /** seq -> priority of the publishes awaiting PUBACK in this generation. */
+  private readonly inFlight = new Map<number, number>();
+  /** seq -> priority of the PUBACKs received and not yet recorded. */
+  private readonly acked = new Map<number, number>();
+  /** Read cursors, priority -> highest seq handed out (see "Read cursors" above). */
+  private liveAfter: Partial<Record<number, number>> = {};
+  private backlogAfter: Partial<Record<number, number>> = {};
+  /** Some in-flight or unrecorded row may lie beyond its cursor: over-fetch by them. */
+  private rewound = true;
   private flushScheduled: NodeJS.Immediate | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private paceTimer: NodeJS.Timeout | null = null;
@@ -143,6 +170,7 @@ export class Dispatcher {
     this.generation++;
     this.up = true;
     this.inFlight.clear();
+    this.rewind();
     try {
       this.backlogEnd = this.opts.outbox.lastSeq();
     } catch (err) {
@@ -170,14 +198,16 @@ export class Dispatcher {
     if (!this.running || !this.up || !uplink.connected) return;
     let room = Math.max(1, inflight) - this.inFlight.size;
     if (room <= 0) return;
-    // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded.
-    const skip = this.inFlight.size + this.acked.size;
+    // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded, beyond
+    // the cursors (none while the cursors are exact).
+    const skip = this.skipsAhead();
     let tokens = this.pacer ? this.pacer.available() : Number.POSITIVE_INFINITY;
     let live: StoredEvent[];
     let backlog: StoredEvent[];
     try {
-      live = outbox.pending(room + skip, { afterSeq: this.backlogEnd });
-      backlog = tokens >= 1 ? outbox.pending(Math.min(room, tokens) + skip, { upToSeq: this.backlogEnd }) : [];
+      live = outbox.pending(room + skip, { afterSeq: this.backlogEnd, afterSeqOf: this.liveAfter });
+      backlog =
+        tokens >= 1 ? outbox.pending(Math.min(room, tokens) + skip, { upToSeq: this.backlogEnd, afterSeqOf: this.backlogAfter }) : [];
     } catch (err) {
       this.opts.logger.error('cannot read the outbox', { error: (err as Error).message });
       return;
@@ -204,13 +234,38 @@ export class Dispatcher {
     if (this.pacer && (backlogWaiting || (tokens < 1 && backlog.length === 0 && room > 0))) this.schedulePace();
   }
 
+  /** Cursors back to the start of both ranges: the next reads see every pending row again. */
+  private rewind(): void {
+    this.liveAfter = {};
+    this.backlogAfter = {};
+    this.rewound = true;
+  }
+
+  /** In-flight or unrecorded rows a read from the cursors can return (0 while they are exact). */
+  private skipsAhead(): number {
+    if (!this.rewound) return 0;
+    let n = 0;
+    for (const m of [this.inFlight, this.acked]) {
+      for (const [seq, priority] of m) {
+        const after = seq <= this.backlogEnd ? this.backlogAfter[priority] : this.liveAfter[priority];
+        if (seq > (after ?? 0)) n++;
+      }
+    }
+    // Cursors exact again once nothing lies beyond them: rows handed out from now on move the
+    // cursor past themselves (send).
+    if (n === 0) this.rewound = false;
+    return n;
+  }
+
   private isBacklog(e: StoredEvent): 0 | 1 {
     return e.seq <= this.backlogEnd ? 1 : 0;
   }
 
   private send(e: StoredEvent, historical: boolean): void {
     const gen = this.generation;
-    this.inFlight.add(e.seq);
+    this.inFlight.set(e.seq, e.priority);
+    const after = historical ? this.backlogAfter : this.liveAfter;
+    if (e.seq > (after[e.priority] ?? 0)) after[e.priority] = e.seq;
     this.counters.published++;
     // Sparkplug's is_historical: committed before this connection came up.
     const payload = { ...e.payload, historical };
@@ -219,14 +274,16 @@ export class Dispatcher {
         // A PUBACK means the broker has it, whichever connection carried it.
         this.counters.acked++;
         this.counters.lastPubackAt = this.opts.now();
-        this.acked.add(e.seq);
+        this.acked.set(e.seq, e.priority);
         if (gen === this.generation) this.inFlight.delete(e.seq);
+        else this.rewound = true; // an older connection's row: possibly beyond today's cursors
         this.scheduleFlush();
       },
       (err: Error & { code?: string }) => {
         this.counters.failed++;
         if (gen !== this.generation) return; // the connection is gone; the next one resends
         this.inFlight.delete(e.seq);
+        this.rewind(); // it is pending again, at or below its cursor
         this.opts.logger.warn('event publish failed; will retry', { seq: e.seq, code: err.code, error: err.message });
         this.scheduleRetry();
       },
@@ -245,7 +302,7 @@ export class Dispatcher {
 
   private flushAcks(): void {
     if (this.acked.size === 0) return;
-    const seqs = [...this.acked];
+    const seqs = [...this.acked.keys()];
     try {
       this.opts.outbox.markDelivered(seqs, this.opts.now());
       this.acked.clear();
@@ -253,6 +310,7 @@ export class Dispatcher {
       // Left pending: redelivered later as a duplicate, never lost.
       this.opts.logger.error('cannot record deliveries', { count: seqs.length, error: (err as Error).message });
       this.acked.clear();
+      this.rewind(); // they are pending again, at or below their cursors
     }
   }
 
