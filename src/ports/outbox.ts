@@ -20,6 +20,11 @@ export interface StoredEvent {
   priority: number;
   topic: string;
   payload: Record<string, unknown>;
+  /**
+   * `payload` as committed (its JSON text), when the store keeps it: the dispatcher sends it with
+   * `historical` appended, without a parse, a copy and a stringify per delivery (issue 7).
+   */
+  payloadJson?: string;
   createdAt: number; // wall ms when committed
 }
 

@@ -255,7 +255,13 @@ export class SqliteOutbox implements Outbox {
   }
 }
 
+/**
+ * `payload` is parsed on first use only: the dispatcher sends `payloadJson` as it is, and a
+ * parse per row was the largest cost of reading a backlog after the cursor fix (issue 7).
+ */
 function toStored(r: EventRow): StoredEvent {
+  const text = r.payload;
+  let parsed: Record<string, unknown> | undefined;
   return {
     seq: r.seq,
     eventId: r.event_id,
@@ -263,7 +269,13 @@ function toStored(r: EventRow): StoredEvent {
     alarmId: r.alarm_id,
     priority: r.priority,
     topic: r.topic,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    get payload(): Record<string, unknown> {
+      return (parsed ??= JSON.parse(text) as Record<string, unknown>);
+    },
+    set payload(v: Record<string, unknown>) {
+      parsed = v;
+    },
+    payloadJson: text,
     createdAt: r.created_at,
   };
 }

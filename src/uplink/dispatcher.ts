@@ -42,6 +42,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import type { UplinkPort } from './mqtt-uplink.js';
+import { withHistoricalJson } from './payload.js';
 
 export interface DispatcherOptions {
   outbox: Outbox;
@@ -267,8 +268,9 @@ export class Dispatcher {
     const after = historical ? this.backlogAfter : this.liveAfter;
     if (e.seq > (after[e.priority] ?? 0)) after[e.priority] = e.seq;
     this.counters.published++;
-    // Sparkplug's is_historical: committed before this connection came up.
-    const payload = { ...e.payload, historical };
+    // Sparkplug's is_historical: committed before this connection came up. The stored text as it
+    // is when the store has it (no parse, copy and stringify per event: issue 7), same bytes.
+    const payload = e.payloadJson !== undefined ? withHistoricalJson(e.payloadJson, historical) : { ...e.payload, historical };
     this.opts.uplink.publish(e.topic, payload).then(
       () => {
         // A PUBACK means the broker has it, whichever connection carried it.
