@@ -144,3 +144,34 @@ t.test('acknowledged rows whose recording failed are resent without a reconnect'
   t.ok(uplink.sent.length > 20, `resent as duplicates (${uplink.sent.length} publishes)`);
   dispatcher.stop();
 });
+
+t.test('the window is refilled before the PUBACKs that freed it are committed; small batches still get recorded', async (t) => {
+  const { outbox, uplink, dispatcher, appendMixed } = setup(20);
+  const log: string[] = [];
+  const mark = outbox.markDelivered.bind(outbox);
+  outbox.markDelivered = (seqs, at) => {
+    log.push(`mark ${seqs.length}`);
+    mark(seqs, at);
+  };
+  appendMixed(100);
+  uplink.up();
+  dispatcher.start();
+  const publish = uplink.publish.bind(uplink);
+  uplink.publish = (topic, payload) => {
+    log.push('publish');
+    return publish(topic, payload);
+  };
+  for (const s of uplink.sent.slice(0, 12)) s.ack(); // more than half the window: recorded at once
+  await turn();
+  await turn();
+  t.same(log, [...Array.from({ length: 12 }, () => 'publish'), 'mark 12'], 'refill first, then one commit');
+  log.length = 0;
+  uplink.sent[12]?.ack(); // one PUBACK, 19 still in flight: recorded after a short delay, not never
+  await turn();
+  await turn();
+  t.same(log, ['publish']);
+  await new Promise((r) => setTimeout(r, 30));
+  t.same(log, ['publish', 'mark 1']);
+  t.equal(outbox.stats().pending, 100 - 13);
+  dispatcher.stop();
+});

@@ -44,6 +44,9 @@ import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import type { UplinkPort } from './mqtt-uplink.js';
 import { withHistoricalJson } from './payload.js';
 
+/** Longest wait before PUBACKs received are recorded (see Dispatcher.schedulePump). */
+const FLUSH_DELAY_MS = 2;
+
 export interface DispatcherOptions {
   outbox: Outbox;
   uplink: UplinkPort;
@@ -119,7 +122,8 @@ export class Dispatcher {
   private backlogAfter: Partial<Record<number, number>> = {};
   /** Some in-flight or unrecorded row may lie beyond its cursor: over-fetch by them. */
   private rewound = true;
-  private flushScheduled: NodeJS.Immediate | null = null;
+  private pumpScheduled: NodeJS.Immediate | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private paceTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -279,7 +283,7 @@ export class Dispatcher {
         this.acked.set(e.seq, e.priority);
         if (gen === this.generation) this.inFlight.delete(e.seq);
         else this.rewound = true; // an older connection's row: possibly beyond today's cursors
-        this.scheduleFlush();
+        this.schedulePump();
       },
       (err: Error & { code?: string }) => {
         this.counters.failed++;
@@ -292,14 +296,42 @@ export class Dispatcher {
     );
   }
 
-  /** Records PUBACKs in one transaction per turn of the event loop (one commit, not one per ack). */
-  private scheduleFlush(): void {
-    if (this.flushScheduled || !this.running) return;
-    this.flushScheduled = setImmediate(() => {
-      this.flushScheduled = null;
-      this.flushAcks();
+  /**
+   * After PUBACKs: refill the window once per turn of the event loop, THEN record them. Before
+   * issue 7 the callback committed first and pumped after, so the window waited for the commit.
+   * Now the pump goes first and the recording runs on a later process.nextTick: mqtt.js queues
+   * the socket write of a publish with nextTick too (mqtt-packet writeToStream: cork, then
+   * uncork on nextTick), earlier in the same FIFO, so the publishes are on the wire and the
+   * broker works while SQLite commits. Recording also waits for a batch (half the window, or
+   * nothing left in flight, or FLUSH_DELAY_MS after the first unrecorded PUBACK): a commit costs
+   * per commit and per page, and rows of one priority are spread over the pages, so small
+   * commits cost the most per row. Until recorded an acknowledged row stays in `acked` and is
+   * never re-sent; a crash meanwhile only means a duplicate (same eventId), never a loss.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.running) return;
+    this.pumpScheduled = setImmediate(() => {
+      this.pumpScheduled = null;
       this.pump();
+      process.nextTick(() => this.scheduleFlush());
     });
+  }
+
+  /** Records PUBACKs in one transaction per batch (one commit, not one per ack); see schedulePump. */
+  private scheduleFlush(): void {
+    if (this.acked.size === 0 || !this.running) return;
+    if (this.acked.size >= Math.max(1, Math.ceil(this.opts.inflight / 2)) || this.inFlight.size === 0) {
+      this.flushNow();
+    } else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_DELAY_MS);
+    }
+  }
+
+  private flushNow(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushAcks();
+    this.pump(); // rows pending again after a failed recording, or room a kick left unused
   }
 
   private flushAcks(): void {
@@ -340,7 +372,9 @@ export class Dispatcher {
     this.paceTimer = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pumpScheduled) clearImmediate(this.pumpScheduled);
+    this.pumpScheduled = null;
   }
 }
