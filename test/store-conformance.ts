@@ -97,6 +97,12 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     t.same(ob.pending(10, { afterSeq: b }).map((e) => e.seq), [d, c], 'live: strictly after');
     t.same(ob.pending(10, { afterSeq: a, upToSeq: c }).map((e) => e.seq), [b, c]);
     t.same(ob.pending(1, { afterSeq: b }).map((e) => e.seq), [d]);
+    // Per-priority cursors (the dispatcher's): a bound for one priority leaves the others alone.
+    const crit = PRIORITY.critical;
+    t.same(ob.pending(10, { afterSeqOf: { [crit]: b } }).map((e) => e.seq), [d, c, a], 'critical after b only');
+    t.same(ob.pending(10, { afterSeqOf: { [crit]: d } }).map((e) => e.seq), [c, a], 'every critical passed');
+    t.same(ob.pending(10, { afterSeq: c, afterSeqOf: { [crit]: 0 } }).map((e) => e.seq), [d], 'the higher bound wins');
+    t.same(ob.pending(10, { upToSeq: c, afterSeqOf: { [crit]: b, [PRIORITY.info]: a } }).map((e) => e.seq), [c]);
     ob.markDelivered([a, b, c, d], 5);
     t.equal(ob.lastSeq(), d, 'delivered rows do not lower it');
     ob.close();

@@ -20,6 +20,11 @@ export interface StoredEvent {
   priority: number;
   topic: string;
   payload: Record<string, unknown>;
+  /**
+   * `payload` as committed (its JSON text), when the store keeps it: the dispatcher sends it with
+   * `historical` appended, without a parse, a copy and a stringify per delivery (issue 7).
+   */
+  payloadJson?: string;
   createdAt: number; // wall ms when committed
 }
 
@@ -48,10 +53,16 @@ export interface MaintenanceReport {
   gap: StoredEvent | null;
 }
 
-/** Seq window of a `pending` query: seq > afterSeq and seq <= upToSeq. */
+/**
+ * Seq window of a `pending` query: seq > afterSeq and seq <= upToSeq. `afterSeqOf[priority]`,
+ * when higher, raises the lower bound for rows of that priority only: the dispatcher's read
+ * cursors (one per priority, src/uplink/dispatcher.ts), so a drain never re-reads the rows it
+ * has already handed out.
+ */
 export interface SeqRange {
   afterSeq?: number;
   upToSeq?: number;
+  afterSeqOf?: Readonly<Partial<Record<number, number>>>;
 }
 
 /**

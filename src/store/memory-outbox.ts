@@ -67,7 +67,7 @@ export class MemoryOutbox implements Outbox {
     const after = range.afterSeq ?? 0;
     const upTo = range.upToSeq ?? Number.MAX_SAFE_INTEGER;
     return [...this.state.events.values()]
-      .filter((e) => e.deliveredAt === null && e.seq > after && e.seq <= upTo)
+      .filter((e) => e.deliveredAt === null && e.seq > Math.max(after, range.afterSeqOf?.[e.priority] ?? 0) && e.seq <= upTo)
       .sort((a, b) => a.priority - b.priority || a.seq - b.seq)
       .slice(0, Math.max(0, Math.floor(limit)))
       .map(({ deliveredAt: _d, ...e }) => clone(e));

@@ -186,7 +186,7 @@ export class SqliteOutbox implements Outbox {
     const out: StoredEvent[] = [];
     for (const priority of PRIORITY_VALUES) {
       if (left <= 0) break;
-      const rows = this.sql.pendingOfPriority.all(priority, after, upTo, left) as EventRow[];
+      const rows = this.sql.pendingOfPriority.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0), upTo, left) as EventRow[];
       for (const r of rows) out.push(toStored(r));
       left -= rows.length;
     }
@@ -255,7 +255,13 @@ export class SqliteOutbox implements Outbox {
   }
 }
 
+/**
+ * `payload` is parsed on first use only: the dispatcher sends `payloadJson` as it is, and a
+ * parse per row was the largest cost of reading a backlog after the cursor fix (issue 7).
+ */
 function toStored(r: EventRow): StoredEvent {
+  const text = r.payload;
+  let parsed: Record<string, unknown> | undefined;
   return {
     seq: r.seq,
     eventId: r.event_id,
@@ -263,7 +269,13 @@ function toStored(r: EventRow): StoredEvent {
     alarmId: r.alarm_id,
     priority: r.priority,
     topic: r.topic,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    get payload(): Record<string, unknown> {
+      return (parsed ??= JSON.parse(text) as Record<string, unknown>);
+    },
+    set payload(v: Record<string, unknown>) {
+      parsed = v;
+    },
+    payloadJson: text,
     createdAt: r.created_at,
   };
 }

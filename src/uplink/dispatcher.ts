@@ -17,11 +17,35 @@
  * pacing mean a lift's events may arrive out of seq order (a live alarm before an older
  * backlog event, a redelivery after a reconnect). `seq` is strictly increasing per gateway:
  * receivers order by `seq` and deduplicate by `eventId` (docs/mqtt-api.md).
+ *
+ * Read cursors (issue 7, benchmark 2). A pump must not re-read the rows it has already handed
+ * out: re-reading the in-flight and acknowledged-but-unrecorded rows from the start of the
+ * backlog on every PUBACK flush made the drain parse ~room+inflight rows per event sent. So
+ * each seq range (live, backlog) keeps one cursor PER PRIORITY: `after[p]` = the highest seq of
+ * priority p handed out in this generation, and the next read asks only for rows of priority p
+ * above it (SeqRange.afterSeqOf). One cursor per priority, not one seq cursor for all: the
+ * window takes a critical with seq 110 before an info with seq 105, so a single "highest seq
+ * sent" would skip 105 for good; per priority it cannot, because a cursor only ever passes
+ * rows of its own priority. Invariant: every pending row of priority p at or below its range's
+ * cursor is in flight or acknowledged-and-unrecorded. It holds because a read returns, per
+ * priority, the rows in seq order from the cursor (Outbox.pending), and the candidate loop
+ * hands out a prefix of each (range, priority) run (it stops at `room`; paced backlog rows
+ * after the first one without a token are all skipped); rows committed later get a higher seq
+ * (AUTOINCREMENT, one writer at a time), so they are never behind a cursor. Whenever a row at or
+ * below a cursor can be pending and not in flight (a publish rejected while connected, a failed
+ * markDelivered, a new connection), the cursors go back to the start and the pump over-fetches
+ * by the in-flight and unrecorded rows that lie beyond them, as it did before cursors, until
+ * none does. The order rules above are unchanged: cursors only leave out rows the pump would
+ * have filtered out anyway.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import type { UplinkPort } from './mqtt-uplink.js';
+import { withHistoricalJson } from './payload.js';
+
+/** Longest wait before PUBACKs received are recorded (see Dispatcher.schedulePump). */
+const FLUSH_DELAY_MS = 2;
 
 export interface DispatcherOptions {
   outbox: Outbox;
@@ -89,9 +113,17 @@ export class Dispatcher {
   /** Last seq committed before this connection came up: the end of the backlog. */
   private backlogEnd = 0;
   private pacer: Pacer | null = null;
-  private readonly inFlight = new Set<number>();
-  private readonly acked = new Set<number>();
-  private flushScheduled: NodeJS.Immediate | null = null;
+  /** seq -> priority of the publishes awaiting PUBACK in this generation. */
+  private readonly inFlight = new Map<number, number>();
+  /** seq -> priority of the PUBACKs received and not yet recorded. */
+  private readonly acked = new Map<number, number>();
+  /** Read cursors, priority -> highest seq handed out (see "Read cursors" above). */
+  private liveAfter: Partial<Record<number, number>> = {};
+  private backlogAfter: Partial<Record<number, number>> = {};
+  /** Some in-flight or unrecorded row may lie beyond its cursor: over-fetch by them. */
+  private rewound = true;
+  private pumpScheduled: NodeJS.Immediate | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private paceTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -143,6 +175,7 @@ export class Dispatcher {
     this.generation++;
     this.up = true;
     this.inFlight.clear();
+    this.rewind();
     try {
       this.backlogEnd = this.opts.outbox.lastSeq();
     } catch (err) {
@@ -170,14 +203,16 @@ export class Dispatcher {
     if (!this.running || !this.up || !uplink.connected) return;
     let room = Math.max(1, inflight) - this.inFlight.size;
     if (room <= 0) return;
-    // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded.
-    const skip = this.inFlight.size + this.acked.size;
+    // Over-fetch by what we must skip: in flight, or acknowledged and not yet recorded, beyond
+    // the cursors (none while the cursors are exact).
+    const skip = this.skipsAhead();
     let tokens = this.pacer ? this.pacer.available() : Number.POSITIVE_INFINITY;
     let live: StoredEvent[];
     let backlog: StoredEvent[];
     try {
-      live = outbox.pending(room + skip, { afterSeq: this.backlogEnd });
-      backlog = tokens >= 1 ? outbox.pending(Math.min(room, tokens) + skip, { upToSeq: this.backlogEnd }) : [];
+      live = outbox.pending(room + skip, { afterSeq: this.backlogEnd, afterSeqOf: this.liveAfter });
+      backlog =
+        tokens >= 1 ? outbox.pending(Math.min(room, tokens) + skip, { upToSeq: this.backlogEnd, afterSeqOf: this.backlogAfter }) : [];
     } catch (err) {
       this.opts.logger.error('cannot read the outbox', { error: (err as Error).message });
       return;
@@ -204,48 +239,104 @@ export class Dispatcher {
     if (this.pacer && (backlogWaiting || (tokens < 1 && backlog.length === 0 && room > 0))) this.schedulePace();
   }
 
+  /** Cursors back to the start of both ranges: the next reads see every pending row again. */
+  private rewind(): void {
+    this.liveAfter = {};
+    this.backlogAfter = {};
+    this.rewound = true;
+  }
+
+  /** In-flight or unrecorded rows a read from the cursors can return (0 while they are exact). */
+  private skipsAhead(): number {
+    if (!this.rewound) return 0;
+    let n = 0;
+    for (const m of [this.inFlight, this.acked]) {
+      for (const [seq, priority] of m) {
+        const after = seq <= this.backlogEnd ? this.backlogAfter[priority] : this.liveAfter[priority];
+        if (seq > (after ?? 0)) n++;
+      }
+    }
+    // Cursors exact again once nothing lies beyond them: rows handed out from now on move the
+    // cursor past themselves (send).
+    if (n === 0) this.rewound = false;
+    return n;
+  }
+
   private isBacklog(e: StoredEvent): 0 | 1 {
     return e.seq <= this.backlogEnd ? 1 : 0;
   }
 
   private send(e: StoredEvent, historical: boolean): void {
     const gen = this.generation;
-    this.inFlight.add(e.seq);
+    this.inFlight.set(e.seq, e.priority);
+    const after = historical ? this.backlogAfter : this.liveAfter;
+    if (e.seq > (after[e.priority] ?? 0)) after[e.priority] = e.seq;
     this.counters.published++;
-    // Sparkplug's is_historical: committed before this connection came up.
-    const payload = { ...e.payload, historical };
+    // Sparkplug's is_historical: committed before this connection came up. The stored text as it
+    // is when the store has it (no parse, copy and stringify per event: issue 7), same bytes.
+    const payload = e.payloadJson !== undefined ? withHistoricalJson(e.payloadJson, historical) : { ...e.payload, historical };
     this.opts.uplink.publish(e.topic, payload).then(
       () => {
         // A PUBACK means the broker has it, whichever connection carried it.
         this.counters.acked++;
         this.counters.lastPubackAt = this.opts.now();
-        this.acked.add(e.seq);
+        this.acked.set(e.seq, e.priority);
         if (gen === this.generation) this.inFlight.delete(e.seq);
-        this.scheduleFlush();
+        else this.rewound = true; // an older connection's row: possibly beyond today's cursors
+        this.schedulePump();
       },
       (err: Error & { code?: string }) => {
         this.counters.failed++;
         if (gen !== this.generation) return; // the connection is gone; the next one resends
         this.inFlight.delete(e.seq);
+        this.rewind(); // it is pending again, at or below its cursor
         this.opts.logger.warn('event publish failed; will retry', { seq: e.seq, code: err.code, error: err.message });
         this.scheduleRetry();
       },
     );
   }
 
-  /** Records PUBACKs in one transaction per turn of the event loop (one commit, not one per ack). */
-  private scheduleFlush(): void {
-    if (this.flushScheduled || !this.running) return;
-    this.flushScheduled = setImmediate(() => {
-      this.flushScheduled = null;
-      this.flushAcks();
+  /**
+   * After PUBACKs: refill the window once per turn of the event loop, THEN record them. Before
+   * issue 7 the callback committed first and pumped after, so the window waited for the commit.
+   * Now the pump goes first and the recording runs on a later process.nextTick: mqtt.js queues
+   * the socket write of a publish with nextTick too (mqtt-packet writeToStream: cork, then
+   * uncork on nextTick), earlier in the same FIFO, so the publishes are on the wire and the
+   * broker works while SQLite commits. Recording also waits for a batch (half the window, or
+   * nothing left in flight, or FLUSH_DELAY_MS after the first unrecorded PUBACK): a commit costs
+   * per commit and per page, and rows of one priority are spread over the pages, so small
+   * commits cost the most per row. Until recorded an acknowledged row stays in `acked` and is
+   * never re-sent; a crash meanwhile only means a duplicate (same eventId), never a loss.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.running) return;
+    this.pumpScheduled = setImmediate(() => {
+      this.pumpScheduled = null;
       this.pump();
+      process.nextTick(() => this.scheduleFlush());
     });
+  }
+
+  /** Records PUBACKs in one transaction per batch (one commit, not one per ack); see schedulePump. */
+  private scheduleFlush(): void {
+    if (this.acked.size === 0 || !this.running) return;
+    if (this.acked.size >= Math.max(1, Math.ceil(this.opts.inflight / 2)) || this.inFlight.size === 0) {
+      this.flushNow();
+    } else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_DELAY_MS);
+    }
+  }
+
+  private flushNow(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushAcks();
+    this.pump(); // rows pending again after a failed recording, or room a kick left unused
   }
 
   private flushAcks(): void {
     if (this.acked.size === 0) return;
-    const seqs = [...this.acked];
+    const seqs = [...this.acked.keys()];
     try {
       this.opts.outbox.markDelivered(seqs, this.opts.now());
       this.acked.clear();
@@ -253,6 +344,7 @@ export class Dispatcher {
       // Left pending: redelivered later as a duplicate, never lost.
       this.opts.logger.error('cannot record deliveries', { count: seqs.length, error: (err as Error).message });
       this.acked.clear();
+      this.rewind(); // they are pending again, at or below their cursors
     }
   }
 
@@ -280,7 +372,9 @@ export class Dispatcher {
     this.paceTimer = null;
     if (this.idleTimer) clearInterval(this.idleTimer);
     this.idleTimer = null;
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pumpScheduled) clearImmediate(this.pumpScheduled);
+    this.pumpScheduled = null;
   }
 }

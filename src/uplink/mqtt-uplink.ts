@@ -29,7 +29,8 @@ export type UplinkEvent = 'connect' | 'disconnect';
 /** What the dispatcher needs from an uplink. */
 export interface UplinkPort {
   readonly connected: boolean;
-  publish(topic: string, payload: Record<string, unknown>, opts?: PublishOptions): Promise<void>;
+  /** `payload`: an object, or its JSON text already serialized. */
+  publish(topic: string, payload: Record<string, unknown> | string, opts?: PublishOptions): Promise<void>;
   on(event: UplinkEvent, listener: () => void): void;
   off(event: UplinkEvent, listener: () => void): void;
 }
@@ -189,7 +190,7 @@ export class MqttUplink implements UplinkPort {
    * QoS 1 publish, resolved on PUBACK. Rejects at once when not connected, and when the
    * connection closes before the PUBACK: the caller's durable store is the only queue.
    */
-  publish(topic: string, payload: Record<string, unknown>, opts: PublishOptions = {}): Promise<void> {
+  publish(topic: string, payload: Record<string, unknown> | string, opts: PublishOptions = {}): Promise<void> {
     const client = this.client;
     if (!client || !this.connected) {
       return Promise.reject(new UplinkError('UPLINK_NOT_CONNECTED', `not connected: cannot publish ${topic}`, { topic }));
@@ -207,7 +208,7 @@ export class MqttUplink implements UplinkPort {
       if (opts.correlationData !== undefined && this.opts.config.protocolVersion === 5) {
         packetOpts.properties = { correlationData: opts.correlationData };
       }
-      client.publish(topic, JSON.stringify(payload), packetOpts, (err) => {
+      client.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), packetOpts, (err) => {
         if (err) {
           fail(new UplinkError('UPLINK_PUBLISH_FAILED', `publish to ${topic} failed: ${err.message}`, { topic }, { cause: err }));
           return;

@@ -26,6 +26,22 @@ export interface PayloadContext {
   lift: LiftRef;
 }
 
+/**
+ * The bytes of `JSON.stringify({ ...JSON.parse(json), historical })` for an event payload as the
+ * store serialized it (JSON.stringify: an object, no whitespace, no `historical` key), without
+ * the parse: the flag is appended before the closing brace. Anything else takes the slow path.
+ */
+export function withHistoricalJson(json: string, historical: boolean): string {
+  const n = json.length;
+  const flag = historical ? 'true' : 'false';
+  if (json === '{}') return `{"historical":${flag}}`;
+  const plain = n > 2 && json.charCodeAt(0) === 0x7b && json.charCodeAt(n - 1) === 0x7d && json.charCodeAt(n - 2) > 0x20;
+  if (!plain || json.includes('"historical"')) {
+    return JSON.stringify({ ...(JSON.parse(json) as Record<string, unknown>), historical });
+  }
+  return `${json.slice(0, n - 1)},"historical":${flag}}`;
+}
+
 export function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
