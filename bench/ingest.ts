@@ -91,7 +91,7 @@ export const ingestBench: Bench = {
                 `FAIL regardless of the ratio: the outbox's connection runs with synchronous=${effective}, not FULL as documented, so a committed alarm is not fsynced and can be lost on a power cut. Cause: SQLite runs some pragmas when they are compiled, so \`db.prepare('PRAGMA synchronous = NORMAL')\` switches the connection at prepare time (https://sqlite.org/pragma.html). The raw baseline ran at the same ${effective} setting, so the ratio is like for like.`,
               ]),
           `${rounds} alternating rounds of ${roundMs} ms per side; ratio = median of the per-round ratios. One event per transaction on both sides, WAL, synchronous as stated (FULL: every commit fsynced).`,
-          'The outbox does per event: INSERT, payload UPDATE (the payload carries its own seq), alarm-row SELECT and UPSERT, in one transaction; raw does one INSERT.',
+          'The outbox does per event: INSERT, payload INSERT (the payload carries its own seq; own table since schema v3), alarm-row SELECT and UPSERT, in one transaction; raw does one INSERT.',
           `Filesystem: ${tmp.dir} (tmpfs or disk decides the fsync cost; an SD card is far slower, see docs/performance.md).`,
         ],
       };

@@ -74,6 +74,11 @@ function replicate(path: string, rows: number): void {
          SELECT new_event_id(), alarm_id || '-' || (n.i / ?), ${cols.map((c) => `e.${c}`).join(', ')}
          FROM n JOIN events e ON e.seq = 1 + (n.i % ?)`,
       ).run(rows - 1, seed, seed);
+      // Schema v3: every event has its payload row (src/store/schema.ts); a copy gets its seed's.
+      db.prepare(
+        `INSERT INTO payloads (seq, payload)
+         SELECT e.seq, p.payload FROM events e JOIN payloads p ON p.seq = 1 + ((e.seq - 1) % ?) WHERE e.seq > ?`,
+      ).run(seed, seed);
     })();
   } finally {
     db.close();

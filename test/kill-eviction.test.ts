@@ -41,9 +41,13 @@ function account(file: string) {
       maxSeq: one(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
       rows: one('SELECT COUNT(*) FROM events'),
       gapRows: one(`SELECT COUNT(*) FROM events WHERE kind = 'data_gap'`),
-      gapSum: one(`SELECT COALESCE(SUM(json_extract(payload, '$.count')), 0) FROM events WHERE kind = 'data_gap'`),
+      // Every event keeps its payload row (schema v3), a data_gap's included: an orphan or a
+      // missing payload is a broken power-cut guarantee.
+      orphanPayloads: one('SELECT COUNT(*) FROM payloads WHERE seq NOT IN (SELECT seq FROM events)'),
+      missingPayloads: one('SELECT COUNT(*) FROM events WHERE seq NOT IN (SELECT seq FROM payloads)'),
+      gapSum: one(`SELECT COALESCE(SUM(json_extract(p.payload, '$.count')), 0) FROM events e JOIN payloads p ON p.seq = e.seq WHERE e.kind = 'data_gap'`),
       // The first pass found every priority in the store: it must have spared the criticals.
-      firstGapCriticals: one(`SELECT COALESCE(json_extract(payload, '$.priorities.critical'), 0) FROM events WHERE kind = 'data_gap' ORDER BY seq LIMIT 1`),
+      firstGapCriticals: one(`SELECT COALESCE(json_extract(p.payload, '$.priorities.critical'), 0) FROM events e JOIN payloads p ON p.seq = e.seq WHERE e.kind = 'data_gap' ORDER BY e.seq LIMIT 1`),
       evictions: one(`SELECT value FROM meta WHERE key = 'evictions'`),
       dataGaps: one(`SELECT value FROM meta WHERE key = 'data_gaps'`),
       delivered: one('SELECT COUNT(*) FROM events WHERE delivered_at IS NOT NULL'),
@@ -69,6 +73,7 @@ t.test('SIGKILL during eviction: every seq is in the file or announced by a data
     t.equal(a.delivered, 0, 'nothing delivered, so nothing pruned');
     t.equal(a.rows + a.evictions, a.maxSeq, `kill ${k + 1}: ${a.rows} rows + ${a.evictions} evicted = ${a.maxSeq} seqs assigned`);
     t.equal(a.gapSum, a.evictions, 'the data_gap rows add up to the eviction counter');
+    t.equal(a.orphanPayloads + a.missingPayloads, 0, `kill ${k + 1}: every event has its payload and no payload outlives its event`);
     t.equal(a.gapRows, a.dataGaps, 'every data_gap row is still there');
     t.equal(a.firstGapCriticals, 0, 'the first eviction pass spared every critical');
   }

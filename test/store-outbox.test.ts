@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
+import { MIGRATIONS } from '../src/store/schema.js';
 import { MemoryOutbox, newMemoryOutboxState } from '../src/store/memory-outbox.js';
 import { outboxConformance } from './store-conformance.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
@@ -30,9 +31,12 @@ t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t)
   ob.append([{ event: alarmEvent(), topic: 'x', payload: {} }]);
   const db = new Database(file, { readonly: true });
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 2);
+  t.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  t.equal(MIGRATIONS.length, 3, 'schema v3: payloads in their own table');
   t.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'auto_vacuum INCREMENTAL from creation');
-  const row = db.prepare('SELECT payload, lifecycle, code FROM events').get() as { payload: string; lifecycle: string; code: string };
+  const row = db
+    .prepare('SELECT p.payload, e.lifecycle, e.code FROM events e JOIN payloads p ON p.seq = e.seq')
+    .get() as { payload: string; lifecycle: string; code: string };
   t.equal(row.lifecycle, 'raised');
   t.equal(JSON.parse(row.payload).seq, 1);
   db.close();

@@ -37,11 +37,18 @@ export class StoreReader {
   }
 
   history(opts: { liftId?: string; since: number; limit: number }): HistoryRow[] {
+    // Read-only, so a file the agent has not migrated yet is read as it is: before schema v3
+    // (src/store/schema.ts) the payload was a column of events.
+    const split = (this.conn.pragma('user_version', { simple: true }) as number) >= 3;
     const rows = this.conn
       .prepare(
-        `SELECT seq, payload, delivered_at FROM events
-         WHERE kind = 'alarm' AND created_at >= ? AND (? IS NULL OR lift_id = ?)
-         ORDER BY seq DESC LIMIT ?`,
+        split
+          ? `SELECT e.seq, p.payload, e.delivered_at FROM events e JOIN payloads p ON p.seq = e.seq
+             WHERE e.kind = 'alarm' AND e.created_at >= ? AND (? IS NULL OR e.lift_id = ?)
+             ORDER BY e.seq DESC LIMIT ?`
+          : `SELECT seq, payload, delivered_at FROM events
+             WHERE kind = 'alarm' AND created_at >= ? AND (? IS NULL OR lift_id = ?)
+             ORDER BY seq DESC LIMIT ?`,
       )
       .all(opts.since, opts.liftId ?? null, opts.liftId ?? null, opts.limit) as Array<{ seq: number; payload: string; delivered_at: number | null }>;
     return rows.reverse().map((r) => historyRow(r.seq, JSON.parse(r.payload) as Record<string, unknown>, r.delivered_at));

@@ -14,7 +14,10 @@
  *    moves the shrink into the main file and truncates the WAL.
  *
  * "Used size" is (page_count - freelist_count) * page_size: what the main file shrinks to after
- * the incremental vacuum. The WAL beside it is bounded by `journal_size_limit`.
+ * the incremental vacuum. The WAL beside it is bounded by `journal_size_limit`. It counts the
+ * pages of every table, so `payloads` (schema v3) too; each events row has exactly one payload
+ * row, removed with it by the events_payload_delete trigger, so "used / events rows" (rowsFor)
+ * is still the mean cost of one event.
  */
 import type Database from 'better-sqlite3';
 import { PRIORITY, PRIORITY_NAMES, type MaintenanceReport, type PriorityName, type StoredEvent } from '../ports/outbox.js';
@@ -76,10 +79,11 @@ function prepare(db: Database.Database) {
        RETURNING created_at`,
     ).pluck(),
     insertGap: db.prepare(
-      `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, payload, created_at, kind)
-       VALUES (?, '', '', 'DATA_GAP', 'data_gap', ?, ?, '{}', ?, 'data_gap')`,
+      `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, created_at, kind)
+       VALUES (?, '', '', 'DATA_GAP', 'data_gap', ?, ?, ?, 'data_gap')`,
     ),
-    setPayload: db.prepare('UPDATE events SET payload = ? WHERE seq = ?'),
+    // Schema v3: the payload in its own table, in the eviction's transaction (step 4 above).
+    insertPayload: db.prepare('INSERT INTO payloads (seq, payload) VALUES (?, ?)'),
     bump: db.prepare(
       `INSERT INTO meta (key, value) VALUES (?, ?)
        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`,
@@ -230,7 +234,7 @@ export class Retention {
     const info = this.sql.insertGap.run(eventId, priority, topic, now);
     const seq = Number(info.lastInsertRowid);
     const payload = withIds(dataGapPayload(facts, this.gapContext), eventId, seq);
-    this.sql.setPayload.run(JSON.stringify(payload), seq);
+    this.sql.insertPayload.run(seq, JSON.stringify(payload));
     return { seq, eventId, liftId: '', alarmId: '', priority, topic, payload, createdAt: now };
   }
 }

@@ -43,6 +43,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'alarm'; -- 'alarm' | 'data_gap'
   CREATE INDEX events_delivered ON events (seq) WHERE delivered_at IS NOT NULL;
   `,
+  // v3 (issue 7, drain): the JSON payload in its own table, keyed by the event's seq. Marking a
+  // row delivered then rewrites a ~60-byte events row instead of ~900 bytes, and the pending
+  // rows of one priority sit on fewer pages (read+mark 12.7 -> 5.5 µs a row, /tmp/exp/split.mjs).
+  // An event and its payload are written in one transaction (append, insertGap); the trigger
+  // removes a payload with its event on every delete (retention, prune), in the same statement.
+  // DROP COLUMN needs SQLite >= 3.35 (better-sqlite3 bundles 3.53) and no index, trigger or
+  // view naming the column: none does (https://sqlite.org/lang_altertable.html#altertabdropcol).
+  `
+  CREATE TABLE payloads (
+    seq     INTEGER PRIMARY KEY, -- events.seq; removed with it by events_payload_delete
+    payload TEXT    NOT NULL     -- JSON, eventId and seq included
+  );
+  INSERT INTO payloads (seq, payload) SELECT seq, payload FROM events;
+  ALTER TABLE events DROP COLUMN payload;
+  CREATE TRIGGER events_payload_delete AFTER DELETE ON events
+  BEGIN
+    DELETE FROM payloads WHERE seq = old.seq;
+  END;
+  `,
 ];
 
 /** Brings the database to the newest schema. Throws STORE_SCHEMA_TOO_NEW for a newer file. */

@@ -52,7 +52,9 @@ interface EventRow {
 
 /** Every priority a row can have, in delivery order. */
 const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
-const SELECT_EVENT = 'SELECT seq, event_id, lift_id, alarm_id, priority, topic, payload, created_at FROM events';
+// The payload lives in its own table since schema v3 (schema.ts): one seek on its primary key per row.
+const SELECT_EVENT =
+  'SELECT e.seq, e.event_id, e.lift_id, e.alarm_id, e.priority, e.topic, p.payload, e.created_at FROM events e JOIN payloads p ON p.seq = e.seq';
 /**
  * WAL pages before an automatic checkpoint: SQLite's default 1000 (4 MiB), or 1/16 of maxBytes
  * when that is smaller, so the WAL beside a small store stays small too. After a checkpoint the
@@ -66,10 +68,11 @@ function walPages(maxBytes: number, pageSize: number): number {
 function prepare(db: Database.Database) {
   return {
     insert: db.prepare(
-      `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, payload, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?)`,
+      `INSERT INTO events (event_id, lift_id, alarm_id, code, lifecycle, priority, topic, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    setPayload: db.prepare('UPDATE events SET payload = ? WHERE seq = ?'),
+    // Written once, after the seq is known (the payload carries it), in the append's transaction.
+    insertPayload: db.prepare('INSERT INTO payloads (seq, payload) VALUES (?, ?)'),
     getAlarm: db.prepare('SELECT active FROM alarms WHERE alarm_id = ?'),
     upsertAlarm: db.prepare(
       `INSERT INTO alarms (alarm_id, lift_id, code, last_lifecycle, last_event, active) VALUES (?, ?, ?, ?, ?, ?)
@@ -79,7 +82,7 @@ function prepare(db: Database.Database) {
     // One priority at a time: a seek on events_pending (priority = ? AND seq in range), so the
     // cost follows the rows returned, not the backlog nor the delivered history.
     pendingOfPriority: db.prepare(
-      `${SELECT_EVENT} WHERE delivered_at IS NULL AND priority = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      `${SELECT_EVENT} WHERE e.delivered_at IS NULL AND e.priority = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`,
     ),
     mark: db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
     lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck(),
@@ -148,7 +151,7 @@ export class SqliteOutbox implements Outbox {
 
   append(items: Array<{ event: AlarmEvent; topic: string; payload: Record<string, unknown> }>): StoredEvent[] {
     this.assertOpen();
-    const { insert, setPayload, getAlarm, upsertAlarm } = this.sql;
+    const { insert, insertPayload, getAlarm, upsertAlarm } = this.sql;
     // One transaction: the events and the alarm table agree after any crash.
     const stored = this.db.transaction(() => {
       const createdAt = this.now();
@@ -158,7 +161,7 @@ export class SqliteOutbox implements Outbox {
         const info = insert.run(eventId, event.liftId, event.alarmId, event.code, event.lifecycle, priority, topic, createdAt);
         const seq = Number(info.lastInsertRowid);
         const full = withIds(payload, eventId, seq);
-        setPayload.run(JSON.stringify(full), seq);
+        insertPayload.run(seq, JSON.stringify(full));
         const prev = getAlarm.get(event.alarmId) as { active: number } | undefined;
         const active = activeAfter(prev === undefined ? undefined : prev.active === 1, event.lifecycle);
         upsertAlarm.run(event.alarmId, event.liftId, event.code, event.lifecycle, JSON.stringify(event), active ? 1 : 0);
