@@ -9,6 +9,7 @@ import { BenchChild } from './lib/child.js';
 import { benchConfigDoc, writeAndLoad } from './lib/config.js';
 import { sleep, tempDir } from './lib/env.js';
 import { linearFit, max, mean, round } from './lib/stats.js';
+import { unitRuntimeEnv } from './lib/unit-runtime.js';
 
 const LIFTS = 16;
 const MB = 1024 * 1024;
@@ -63,6 +64,8 @@ export const footprintBench: Bench = {
     const loadedS = Math.round(opts.soakMinutes * 60);
     const shortS = opts.quick ? 8 : 20;
     const tmp = tempDir('footprint');
+    // Both measured processes run with the unit's NODE_OPTIONS and MALLOC_ARENA_MAX (bench/lib/unit-runtime.ts).
+    const runtime = unitRuntimeEnv();
     const sim = new BenchChild<{ busPort: number; mqttPort: number }>('sim-server.js', [String(LIFTS)]);
     const children: Array<BenchChild<object>> = [];
     try {
@@ -70,7 +73,7 @@ export const footprintBench: Bench = {
       const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
       // Bare baseline.
       opts.log(`footprint: bare process, ${shortS} s`);
-      const bareChild = new BenchChild<object>('bare.js');
+      const bareChild = new BenchChild<object>('bare.js', [], runtime.env);
       children.push(bareChild);
       await bareChild.start();
       const bare = await observe(bareChild, shortS, 2, 1000);
@@ -78,7 +81,7 @@ export const footprintBench: Bench = {
       // Idle: the agent with its 16 lifts read once every 10 s.
       const idleCfg = writeAndLoad(tmp.dir, benchConfigDoc({ dir: tmp.dir, dbFile: `${tmp.dir}/idle.db`, busPort, mqttUrl, lifts: LIFTS, pollIntervalMs: 10_000 }));
       opts.log(`footprint: agent idle, ${shortS} s`);
-      const idleChild = new BenchChild<object>('agent.js', [idleCfg.file]);
+      const idleChild = new BenchChild<object>('agent.js', [idleCfg.file], runtime.env);
       children.push(idleChild);
       await idleChild.start();
       const idle = await observe(idleChild, shortS, 3, 1000);
@@ -86,7 +89,7 @@ export const footprintBench: Bench = {
       // Loaded: 16 lifts at 10 Hz.
       const loadCfg = writeAndLoad(tmp.dir, benchConfigDoc({ dir: tmp.dir, dbFile: `${tmp.dir}/loaded.db`, busPort, mqttUrl, lifts: LIFTS, pollIntervalMs: 100 }));
       opts.log(`footprint: agent, 16 lifts at 10 Hz, ${loadedS} s`);
-      const loadChild = new BenchChild<object>('agent.js', [loadCfg.file]);
+      const loadChild = new BenchChild<object>('agent.js', [loadCfg.file], runtime.env);
       children.push(loadChild);
       await loadChild.start();
       const warm = Math.min(15, Math.max(5, Math.round(loadedS / 8)));
@@ -118,6 +121,7 @@ export const footprintBench: Bench = {
           `Three processes: the measured one (bare, then the agent), and the simulator + aedes broker. Idle = the agent with its 16 lifts read once every 10 s; loaded = 16 lifts at 100 ms (160 transactions/s asked).`,
           `Loaded window ${loadedS} s after ${warm} s warm-up${opts.soakMinutes < 10 ? ` — shorter than the issue's 10 minutes; run \`--only footprint --soak-minutes 10\` for the full soak` : ''}; RSS sampled every ${opts.quick ? 1 : 2} s (${loaded.samples} samples), no forced GC.`,
           'CPU % = CPU seconds per wall second of the whole process (100 % = one core).',
+          `Runtime of both measured processes as systemd/liftwatch.service sets it: ${Object.entries(runtime.applied).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}.`,
         ],
       };
     } finally {
