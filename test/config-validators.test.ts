@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { compileSchemaFile, parseYaml } from '../src/config/load.js';
 import { GENERATED } from '../src/config/validators/files.js';
 import { validatorModuleSource } from '../src/config/validators/generate.js';
-import { validateConfigSchema, validateDeviceSchema } from '../src/config/validators/index.js';
+import type { ValidateFunction } from 'ajv';
+import { chooseValidator, configSchemaValidator, deviceSchemaValidator } from '../src/config/validators/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const yamlOf = (rel: string): unknown => parseYaml(fs.readFileSync(path.join(root, rel), 'utf8'), rel).data;
@@ -24,7 +25,7 @@ t.test('every generated validator matches its schema (regenerate: node dist/src/
 
 const cases = {
   config: {
-    pre: validateConfigSchema,
+    pre: configSchemaValidator(),
     schema: 'config/schema.json',
     docs: [
       ...['example.yaml', 'demo.yaml', 'demo-frames.yaml'].map((f) => `config/${f}`),
@@ -32,7 +33,7 @@ const cases = {
     ],
   },
   device: {
-    pre: validateDeviceSchema,
+    pre: deviceSchemaValidator(),
     schema: 'devices/schema.json',
     docs: fs.readdirSync(path.join(root, 'devices')).filter((f) => f.endsWith('.yaml')).map((f) => `devices/${f}`),
   },
@@ -66,3 +67,12 @@ for (const [kind, c] of Object.entries(cases)) {
     if (kind === 'config') t.ok(invalid > 0, 'the invalid fixtures were compared too');
   });
 }
+
+t.test('a schema changed without regenerating is compiled at run time instead', async (t) => {
+  const stub = (() => true) as unknown as ValidateFunction;
+  const file = path.join(root, 'config/schema.json');
+  t.equal(chooseValidator(stub, 'not-the-hash', file).fresh, true, 'stale: compiled');
+  const fresh = chooseValidator(stub, 'not-the-hash', file).validate;
+  t.notOk(fresh({ site: 3 }), 'the compiled one really validates');
+  t.equal(configSchemaValidator() === fresh, false);
+});

@@ -11,7 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Config } from './types.js';
 import { FILE_SCHEMA_OPTIONS } from './validators/options.js';
-import { validateConfigSchema } from './validators/index.js';
+import { configSchemaValidator } from './validators/index.js';
 import {
   ConfigError,
   describeValue,
@@ -110,7 +110,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       { file: shown, path: '(top level)', message: 'expected a mapping with site, buses, lifts and uplink, got an empty file' },
     ]);
   }
-  const validate = validateConfigSchema; // config/schema.json, pre-compiled
+  const validate = configSchemaValidator(); // config/schema.json, pre-compiled
   const problems: ConfigProblem[] = [];
   if (!validate(data)) problems.push(...problemsFromAjv(validate.errors ?? [], shown, data, lineOf));
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {

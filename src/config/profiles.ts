@@ -9,7 +9,7 @@ import type { Config, DeviceProfile, InputWiring, LiftConfig, SignalSource } fro
 import { DIRECTIONS, SIGNAL_NAMES, isBooleanSignal, isSignalName, type SignalName } from '../core/signals.js';
 import { ConfigError, describeValue, formatPath, problemsFromAjv, type ConfigProblem, type LineOf, type PathSegment } from './errors.js';
 import { displayPath, packageRoot, parseYaml, uniqueByPath } from './load.js';
-import { validateDeviceSchema } from './validators/index.js';
+import { deviceSchemaValidator } from './validators/index.js';
 import { framesConfigProblems, framesProfileProblems } from '../field/frames/profile-checks.js';
 
 export interface ProfileOptions {
@@ -47,7 +47,7 @@ export function loadProfile(idOrPath: string, opts: ProfileOptions = {}): Device
     ]);
   }
   const { data, lineOf } = parseYaml(fs.readFileSync(file, 'utf8'), shown, 'PROFILE_INVALID');
-  const validate = validateDeviceSchema; // devices/schema.json, pre-compiled
+  const validate = deviceSchemaValidator(); // devices/schema.json, pre-compiled
   const problems: ConfigProblem[] = [];
   if (!validate(data)) problems.push(...problemsFromAjv(validate.errors ?? [], shown, data, lineOf));
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {

@@ -12,6 +12,7 @@
  * with its run-time helpers (`require("ajv/dist/runtime/...")`, CommonJS in ajv's standalone
  * output even with `code.esm`) turned into ES imports.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
@@ -24,7 +25,8 @@ const standaloneCode: StandaloneCode =
 
 /** The module text for `schemaFile`; `source` names the schema in the header (a repo-relative path). */
 export function validatorModuleSource(schemaFile: string, source: string): string {
-  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+  const text = fs.readFileSync(schemaFile, 'utf8');
+  const schema = JSON.parse(text) as Record<string, unknown>;
   const ajv = new Ajv({ ...FILE_SCHEMA_OPTIONS, code: { source: true, esm: true } });
   const code = standaloneCode(ajv, ajv.compile(schema));
   const imports: string[] = [];
@@ -38,7 +40,13 @@ export function validatorModuleSource(schemaFile: string, source: string): strin
     `// GENERATED from ${source} by src/config/validators/generate.ts: do not edit.`,
     '// Regenerate after changing the schema or upgrading ajv: node dist/src/config/validators/regenerate.js',
     ...imports,
+    `export const schemaSha256 = '${schemaSha256(text)}';`,
     body.replace(/^"use strict";/, ''),
     '',
   ].join('\n');
+}
+
+/** The hash a generated module records of its schema's text (index.ts compares it at run time). */
+export function schemaSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
