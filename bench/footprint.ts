@@ -9,11 +9,21 @@ import { BenchChild } from './lib/child.js';
 import { benchConfigDoc, writeAndLoad } from './lib/config.js';
 import { sleep, tempDir } from './lib/env.js';
 import { linearFit, max, mean, round } from './lib/stats.js';
+import { unitRuntimeEnv } from './lib/unit-runtime.js';
 
 const LIFTS = 16;
 const MB = 1024 * 1024;
 /** "Flat": at most this growth per minute over the loaded phase (a leak of 1 MB per 10 min would still pass in a 2-minute window; --soak-minutes 10 tightens it). */
 const FLAT_MB_PER_MIN = 0.25;
+/**
+ * Seconds of the loaded phase before sampling starts. The RSS of a freshly started agent at
+ * 16 lifts x 10 Hz climbs for about a minute and then stays put: V8 sizes the old generation
+ * from what survives each mark-compact, and the limit settles after the second one (55-60 s
+ * here; heap after GC flat, heapTotal 18.9 -> 27.9 MB then constant, RSS 75 -> 84.5 MB then
+ * within 0.3 MB for the next 30 s; measured with process.memoryUsage() every 5 s, unit
+ * runtime). The old 5 s warm-up fitted that bounded ramp as a "slope" of 3-9 MB/min.
+ */
+const LOADED_WARMUP_S = 60;
 
 interface Sample {
   rss: number;
@@ -63,6 +73,8 @@ export const footprintBench: Bench = {
     const loadedS = Math.round(opts.soakMinutes * 60);
     const shortS = opts.quick ? 8 : 20;
     const tmp = tempDir('footprint');
+    // Both measured processes run with the unit's NODE_OPTIONS and MALLOC_ARENA_MAX (bench/lib/unit-runtime.ts).
+    const runtime = unitRuntimeEnv();
     const sim = new BenchChild<{ busPort: number; mqttPort: number }>('sim-server.js', [String(LIFTS)]);
     const children: Array<BenchChild<object>> = [];
     try {
@@ -70,7 +82,7 @@ export const footprintBench: Bench = {
       const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
       // Bare baseline.
       opts.log(`footprint: bare process, ${shortS} s`);
-      const bareChild = new BenchChild<object>('bare.js');
+      const bareChild = new BenchChild<object>('bare.js', [], runtime.env);
       children.push(bareChild);
       await bareChild.start();
       const bare = await observe(bareChild, shortS, 2, 1000);
@@ -78,7 +90,7 @@ export const footprintBench: Bench = {
       // Idle: the agent with its 16 lifts read once every 10 s.
       const idleCfg = writeAndLoad(tmp.dir, benchConfigDoc({ dir: tmp.dir, dbFile: `${tmp.dir}/idle.db`, busPort, mqttUrl, lifts: LIFTS, pollIntervalMs: 10_000 }));
       opts.log(`footprint: agent idle, ${shortS} s`);
-      const idleChild = new BenchChild<object>('agent.js', [idleCfg.file]);
+      const idleChild = new BenchChild<object>('agent.js', [idleCfg.file], runtime.env);
       children.push(idleChild);
       await idleChild.start();
       const idle = await observe(idleChild, shortS, 3, 1000);
@@ -86,10 +98,10 @@ export const footprintBench: Bench = {
       // Loaded: 16 lifts at 10 Hz.
       const loadCfg = writeAndLoad(tmp.dir, benchConfigDoc({ dir: tmp.dir, dbFile: `${tmp.dir}/loaded.db`, busPort, mqttUrl, lifts: LIFTS, pollIntervalMs: 100 }));
       opts.log(`footprint: agent, 16 lifts at 10 Hz, ${loadedS} s`);
-      const loadChild = new BenchChild<object>('agent.js', [loadCfg.file]);
+      const loadChild = new BenchChild<object>('agent.js', [loadCfg.file], runtime.env);
       children.push(loadChild);
       await loadChild.start();
-      const warm = Math.min(15, Math.max(5, Math.round(loadedS / 8)));
+      const warm = LOADED_WARMUP_S;
       const loaded = await observe(loadChild, loadedS, warm, opts.quick ? 1000 : 2000);
       await loadChild.stop();
 
@@ -118,6 +130,7 @@ export const footprintBench: Bench = {
           `Three processes: the measured one (bare, then the agent), and the simulator + aedes broker. Idle = the agent with its 16 lifts read once every 10 s; loaded = 16 lifts at 100 ms (160 transactions/s asked).`,
           `Loaded window ${loadedS} s after ${warm} s warm-up${opts.soakMinutes < 10 ? ` — shorter than the issue's 10 minutes; run \`--only footprint --soak-minutes 10\` for the full soak` : ''}; RSS sampled every ${opts.quick ? 1 : 2} s (${loaded.samples} samples), no forced GC.`,
           'CPU % = CPU seconds per wall second of the whole process (100 % = one core).',
+          `Runtime of both measured processes as systemd/liftwatch.service sets it: ${Object.entries(runtime.applied).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}.`,
         ],
       };
     } finally {

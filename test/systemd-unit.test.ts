@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { needTool } from './helpers/tools.js';
+import { unitEnvironment } from '../bench/lib/unit-runtime.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const unitFile = path.join(root, 'systemd/liftwatch.service');
@@ -45,6 +46,27 @@ t.test('the unit asks for what an unattended box needs', async (t) => {
   }
   t.equal(one('CapabilityBoundingSet'), '', 'no capabilities');
   t.match(one('ExecStart'), /main\.js run --config \/etc\/liftwatch\/liftwatch\.yaml$/);
+});
+
+t.test('the unit bounds the memory the runtime keeps (issue 7, footprint)', async (t) => {
+  // The same parser the footprint benchmark uses to run the agent as the unit does.
+  const env = unitEnvironment(fs.readFileSync(unitFile, 'utf8'));
+  const nodeOptions = env['NODE_OPTIONS'] ?? '';
+  t.match(nodeOptions, /--max-old-space-size=\d+/, 'old generation bounded');
+  const semi = /--max-semi-space-size=(\d+)/.exec(nodeOptions);
+  t.ok(semi && Number(semi[1]) <= 4, `young generation capped at a few MB (${nodeOptions})`);
+  t.equal(env['MALLOC_ARENA_MAX'], '2', 'two malloc arenas');
+  // A Node that refuses an option in NODE_OPTIONS does not start at all.
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size))'], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
+  t.equal(r.status, 0, `node accepts NODE_OPTIONS (${r.stderr})`);
+  t.ok(Number(r.stdout) <= 2 * Number(semi?.[1]) * 1024 * 1024, `new space ${r.stdout} bytes within the cap`);
+});
+
+t.test('unitEnvironment reads quoted and bare assignments', async (t) => {
+  t.same(unitEnvironment('Environment="A=1 2" B=3\n# Environment=C=4\nEnvironment=D=5\n'), { A: '1 2', B: '3', D: '5' });
 });
 
 t.test('systemd-analyze verify accepts the unit', async (t) => {

@@ -8,6 +8,8 @@ export class BenchChild<Ready extends object> {
   constructor(
     private readonly script: string, // file name under dist/bench/children
     private readonly args: string[] = [],
+    /** The child's environment; default this process's. */
+    private readonly env?: NodeJS.ProcessEnv,
   ) {}
 
   get pid(): number | undefined {
@@ -17,7 +19,7 @@ export class BenchChild<Ready extends object> {
   /** Starts the child and resolves with its first message (which must carry `ready: true`). */
   start(timeoutMs = 15_000): Promise<Ready> {
     const file = fileURLToPath(new URL(`../children/${this.script}`, import.meta.url));
-    const child = fork(file, this.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file, this.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...(this.env ? { env: this.env } : {}) });
     this.child = child;
     return new Promise<Ready>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.script} not ready within ${timeoutMs} ms`)), timeoutMs);

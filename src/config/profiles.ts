@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Config, DeviceProfile, InputWiring, LiftConfig, SignalSource } from './types.js';
 import { DIRECTIONS, SIGNAL_NAMES, isBooleanSignal, isSignalName, type SignalName } from '../core/signals.js';
 import { ConfigError, describeValue, formatPath, problemsFromAjv, type ConfigProblem, type LineOf, type PathSegment } from './errors.js';
-import { compileSchemaFile, displayPath, packageRoot, parseYaml, uniqueByPath } from './load.js';
+import { displayPath, packageRoot, parseYaml, uniqueByPath } from './load.js';
+import { deviceSchemaValidator } from './validators/index.js';
 import { framesConfigProblems, framesProfileProblems } from '../field/frames/profile-checks.js';
 
 export interface ProfileOptions {
@@ -46,7 +47,7 @@ export function loadProfile(idOrPath: string, opts: ProfileOptions = {}): Device
     ]);
   }
   const { data, lineOf } = parseYaml(fs.readFileSync(file, 'utf8'), shown, 'PROFILE_INVALID');
-  const validate = compileSchemaFile(path.join(packageRoot(), 'devices', 'schema.json'));
+  const validate = deviceSchemaValidator(); // devices/schema.json, pre-compiled
   const problems: ConfigProblem[] = [];
   if (!validate(data)) problems.push(...problemsFromAjv(validate.errors ?? [], shown, data, lineOf));
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {

@@ -5,6 +5,7 @@
  * to walk the occurrences.
  */
 import cronParser from 'cron-parser';
+import './cron-locale.js'; // before any date is built: no ICU locale lookup (issue 7)
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import type { Config, ScheduleConfig } from '../config/types.js';
 

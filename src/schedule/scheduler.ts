@@ -5,6 +5,7 @@
  * others or the agent.
  */
 import schedule from 'node-schedule';
+import './cron-locale.js'; // before any date is built: no ICU locale lookup (issue 7)
 import type { Logger } from '../ports/logger.js';
 
 export type JobFn = () => void | Promise<void>;

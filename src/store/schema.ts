@@ -100,3 +100,20 @@ export function ensureIncrementalVacuum(db: Database.Database): boolean {
   db.exec('VACUUM'); // rewrites the file with the new mode; outside any transaction
   return true;
 }
+
+/**
+ * Page cache per connection, KiB. better-sqlite3 builds SQLite with
+ * SQLITE_DEFAULT_CACHE_SIZE=-16000 (better-sqlite3/deps/defines.gypi), i.e. up to 16 MB of
+ * malloc'd pages per connection, filled as the database grows and the daily quick_check reads
+ * every page: the agent's RSS then creeps up for days towards that bound (issue 6/7; the
+ * unattended soak showed the malloc heap growing ~0.35 MB/min with the V8 heap flat). The
+ * agent appends and reads the head of the outbox, so SQLite's own default suffices: "-2000,
+ * which means the cache size is limited to 2048000 bytes of memory"
+ * (https://sqlite.org/pragma.html#pragma_cache_size).
+ */
+export const PAGE_CACHE_KIB = 2000;
+
+/** Bounds the connection's page cache to PAGE_CACHE_KIB (a negative cache_size is in KiB). */
+export function boundPageCache(db: Database.Database): void {
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+}

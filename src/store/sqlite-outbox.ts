@@ -18,7 +18,7 @@ import {
 } from '../ports/outbox.js';
 import { StoreError } from './errors.js';
 import { prepareStats, readStats } from './outbox-stats.js';
-import { ensureIncrementalVacuum, migrate } from './schema.js';
+import { boundPageCache, ensureIncrementalVacuum, migrate } from './schema.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
 import { DEFAULT_LIMITS, Retention, type RetentionLimits } from './retention.js';
@@ -132,6 +132,7 @@ export class SqliteOutbox implements Outbox {
       db.pragma(`wal_autocheckpoint = ${walBytes / pageSize}`);
       db.pragma(`journal_size_limit = ${walBytes}`);
       db.pragma('busy_timeout = 5000');
+      boundPageCache(db);
       migrate(db, path);
       ensureIncrementalVacuum(db); // converts a file made before issue 4 (one VACUUM)
       // maxBytes bounds the database AND its WAL: the data gets what the WAL does not.

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { LiftUsage } from '../schedule/usage-counter.js';
+import { boundPageCache } from './schema.js';
 
 export interface UsageRow extends LiftUsage {
   day: string; // YYYY-MM-DD (the box's wall clock when stored)
@@ -44,6 +45,7 @@ export class UsageStore {
     try {
       db = new Database(path);
       db.pragma('busy_timeout = 5000');
+      boundPageCache(db);
       // Statistics and the probe can lose their last commit on power loss; alarms never go here.
       db.pragma('synchronous = NORMAL');
       db.exec(`
