@@ -41,7 +41,9 @@ async function phase(config: Config, profiles: Map<string, DeviceProfile>, secon
       let failed = 0;
       for (const b of c.agent.busStats()) for (const u of b.units) {
         ok += u.ok;
-        failed += u.polls - u.ok;
+        // Failures from the error counters: polls - ok also counts a poll in flight at the
+        // snapshot (a run once reported -1 failed polls that way).
+        for (const n of Object.values(u.errors)) failed += n;
       }
       return { ok, failed };
     };
