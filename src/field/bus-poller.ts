@@ -14,7 +14,7 @@ import { classify, FieldError } from './errors.js';
 import type { ModbusLink } from './link.js';
 import type { ReadPlan } from '../field/read-plan.js';
 import { newUnitStats, type UnitStats } from './unit-stats.js';
-import { earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';
+import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';
 
 export interface PolledLift {
   id: string;
@@ -83,14 +83,7 @@ export class BusPoller {
   }
 
   stats(): BusStats {
-    return {
-      busId: this.bus.id,
-      state: this.link.isOpen ? 'open' : 'closed',
-      opens: this.openState.opens,
-      openFailures: this.openState.openFailures,
-      lastRttMs: this.lastRttMs,
-      units: this.slots.map((s) => ({ ...s.stats, errors: { ...s.stats.errors } })),
-    };
+    return busStatsOf(this.bus.id, this.link.isOpen, this.openState, this.lastRttMs, this.slots);
   }
 
   private async run(): Promise<void> {

@@ -115,3 +115,21 @@ export async function ensureOpen(
     return false;
   }
 }
+
+/** The statistics both bus readers report (Modbus poller and serial-frames reader), copied. */
+export function busStatsOf(
+  busId: string,
+  isOpen: boolean,
+  open: OpenState,
+  lastRttMs: number | null,
+  slots: ReadonlyArray<{ stats: UnitStats }>,
+): { busId: string; state: 'open' | 'closed'; opens: number; openFailures: number; lastRttMs: number | null; units: UnitStats[] } {
+  return {
+    busId,
+    state: isOpen ? 'open' : 'closed',
+    opens: open.opens,
+    openFailures: open.openFailures,
+    lastRttMs,
+    units: slots.map((s) => ({ ...s.stats, errors: { ...s.stats.errors } })),
+  };
+}

@@ -16,7 +16,7 @@ import type { SignalValues } from '../../core/signals.js';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { BusStats, PollResult } from '../bus-poller.js';
-import { earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from '../poll-loop.js';
+import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from '../poll-loop.js';
 import { classify, FieldError, type FieldErrorCode } from '../errors.js';
 import { newUnitStats, type UnitStats } from '../unit-stats.js';
 import type { ByteStream } from './byte-stream.js';
@@ -104,12 +104,7 @@ export class FramesBusReader {
 
   stats(): FramesBusStats {
     return {
-      busId: this.bus.id,
-      state: this.stream.isOpen ? 'open' : 'closed',
-      opens: this.openState.opens,
-      openFailures: this.openState.openFailures,
-      lastRttMs: this.lastRttMs,
-      units: this.slots.map((s) => ({ ...s.stats, errors: { ...s.stats.errors } })),
+      ...busStatsOf(this.bus.id, this.stream.isOpen, this.openState, this.lastRttMs, this.slots),
       frames: { ...this.framer.counters },
       bufferedBytes: this.framer.pending,
     };
