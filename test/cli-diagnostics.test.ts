@@ -106,8 +106,11 @@ t.test('signals --watch on a real pty (script(1))', async (t) => {
   const script = needTool(t, 'script', 'bsdutils');
   if (!script) return;
   const { spawn } = await import('node:child_process');
-  const cmd = `${process.execPath} ${bin} signals --config ${r.configFile} --watch --interval 100`;
-  const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '' }; // tap may set these for its own output
+  // script(1) runs `$SHELL -c cmd`. Without `exec`, dash stays as the CLI's parent in the
+  // pty's process group, dies of the same SIGINT and script reports 130: a CI failure that
+  // bash (which execs a lone command) hid locally. SHELL is pinned so every machine runs this alike.
+  const cmd = `exec ${process.execPath} ${bin} signals --config ${r.configFile} --watch --interval 100`;
+  const env = { ...process.env, SHELL: '/bin/sh', NO_COLOR: '', FORCE_COLOR: '' }; // tap may set these for its own output
   const child = spawn(script, ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DiagnosticsClient } from '../../src/diagnostics/client.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { ConsoleLogger } from '../../src/platform/console-logger.js';
 import { Simulator } from '../../src/sim/simulator.js';
@@ -48,11 +49,26 @@ export interface AgentRig {
   agent: ChildProcess | null;
   agentLog: () => string;
   root: string;
-  /** Starts `liftwatch run` and waits for its socket. */
+  /** Starts `liftwatch run` and waits until its diagnostics sockets answer. */
   startAgent(): Promise<void>;
   /** SIGTERM, resolves with the exit code. */
   stopAgent(): Promise<number | null>;
   close(): Promise<void>;
+}
+
+/** True when an agent answers a ping on this socket file. */
+async function answers(file: string): Promise<boolean> {
+  if (!fs.existsSync(file)) return false;
+  const client = new DiagnosticsClient(file, null);
+  try {
+    await client.connect();
+    await client.request('ping', {}, 2_000);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
 }
 
 export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; landings: string[] }> } = {}): Promise<AgentRig> {
@@ -96,9 +112,12 @@ export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; la
       child.stderr.on('data', (d: Buffer) => (log += d.toString()));
       r.agent = child;
       const deadline = Date.now() + patient(15_000);
-      while (!fs.existsSync(socket)) {
+      // Ready when the read-only socket answers: the agent binds the full socket, chmods it,
+      // then does the same for the read-only one, so a file that merely exists may still have
+      // bind()'s mode (a CI failure: 0600 seen before the chmod to 0660).
+      while (!(await answers(socket.replace(/\.sock$/, '-ro.sock')))) {
         if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode}: ${log}`);
-        if (Date.now() > deadline) throw new Error(`no diagnostics socket after ${patient(15_000)} ms: ${log}`);
+        if (Date.now() > deadline) throw new Error(`no answer on the diagnostics socket after ${patient(15_000)} ms: ${log}`);
         await new Promise((res) => setTimeout(res, 50));
       }
     },
