@@ -98,7 +98,7 @@ export const drainBench: Bench = {
       };
       const reset = (): void => {
         const db = new Database(dbFile);
-        db.exec('UPDATE events SET delivered_at = NULL');
+        db.exec('UPDATE events SET delivered_at = NULL; DELETE FROM delivered_upto');
         db.close();
       };
 

@@ -121,7 +121,9 @@ function measure(path: string, from: number, work: number, maintainable: boolean
   while (drained < work) {
     const batch = ob.pending(100);
     if (batch.length === 0) break;
-    ob.markDelivered(batch.map((e) => e.seq), Date.now());
+    // With each row's priority, as the dispatcher records PUBACKs (the delivered watermark).
+    const priority = new Map(batch.map((e) => [e.seq, e.priority]));
+    ob.markDelivered(batch.map((e) => e.seq), Date.now(), (seq) => priority.get(seq));
     drained += batch.length;
   }
   const drainMs = performance.now() - t1;

@@ -201,4 +201,47 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     ob.close();
     t.throws(() => ob.pending(1), { code: 'STORE_CLOSED' });
   });
+
+  // Issue 7 (benchmark 2): the dispatcher passes each seq's priority so a store may record an
+  // in-order batch as a watermark (SqliteOutbox). Whatever a store does with it, exactly the
+  // seqs given are delivered: never a row in between, never one marked before, after reopen too.
+  withStore('markDelivered with priorities: exactly the seqs given are delivered, in any batch shape', (t, storage) => {
+    let ob = storage.open();
+    const major = (): AlarmEvent => alarmEvent({ severity: 'major', code: 'DOOR_CLOSE_FAULT' });
+    const minor = (): AlarmEvent => alarmEvent({ severity: 'minor', code: 'OVERLOAD' });
+    const rows = ob.append([major(), minor(), major(), major(), minor(), major(), major(), major()].map(item));
+    const seq = (i: number): number => (rows[i] as { seq: number }).seq;
+    const priority = new Map(rows.map((e) => [e.seq, e.priority]));
+    const by = (s: number): number | undefined => priority.get(s);
+    const pendingSeqs = (): number[] => ob.pending(100).map((e) => e.seq).sort((a, b) => a - b);
+    // An in-order batch over two priorities: the first two majors and the first minor.
+    ob.markDelivered([seq(0), seq(1), seq(2)], 10, by);
+    t.same(pendingSeqs(), [3, 4, 5, 6, 7].map(seq), 'the in-order batch is delivered');
+    // A gap: major 5 acknowledged while major 3 is not.
+    ob.markDelivered([seq(5)], 11, by);
+    t.same(pendingSeqs(), [3, 4, 6, 7].map(seq), 'a batch with a row missing before it: that row stays pending');
+    // Major 6 marked alone without priorities, then a batch of (6 again, 7): same size as the
+    // pending majors in its range (3 and 7) but not the same rows. Major 3 must stay pending.
+    ob.markDelivered([seq(6)], 12);
+    ob.markDelivered([seq(6), seq(7)], 13, by);
+    t.same(pendingSeqs(), [3, 4].map(seq), 'an already delivered row in a batch never carries a pending one');
+    // A seq the store never had, with a priority: changes nothing else.
+    ob.markDelivered([seq(7) + 1000], 14, () => 1);
+    t.same(pendingSeqs(), [3, 4].map(seq), 'an unknown seq changes nothing');
+    const st = ob.stats();
+    t.equal(st.pending, 2, 'stats: pending');
+    t.equal(st.delivered, 6, 'stats: delivered');
+    t.equal(st.pendingByPriority.major, 1);
+    t.equal(st.pendingByPriority.minor, 1);
+    ob.close();
+    ob = storage.open();
+    t.same(pendingSeqs(), [3, 4].map(seq), 'the same after reopen');
+    ob.maintain();
+    t.same(pendingSeqs(), [3, 4].map(seq), 'and after maintenance');
+    ob.markDelivered([seq(3), seq(4)], 15, by);
+    t.same(pendingSeqs(), [], 'the rest in order: nothing pending');
+    t.equal(ob.stats().delivered, 8);
+    ob.close();
+  });
+
 }

@@ -63,7 +63,7 @@ t.test('a v2 file is migrated to v3: payloads intact, column dropped, pending an
   ob.close();
 
   const db = new Database(file, { readonly: true });
-  t.equal(db.pragma('user_version', { simple: true }), 3);
+  t.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
   const cols = (db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name);
   t.notOk(cols.includes('payload'), 'events.payload is gone');
   const payloads = db.prepare('SELECT seq, payload FROM payloads ORDER BY seq').all() as Array<{ seq: number; payload: string }>;

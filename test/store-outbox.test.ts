@@ -32,7 +32,8 @@ t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t)
   const db = new Database(file, { readonly: true });
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   t.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  t.equal(MIGRATIONS.length, 3, 'schema v3: payloads in their own table');
+  t.equal(MIGRATIONS.length, 4, 'schema v4: delivered watermarks');
+  t.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'delivered_upto'").get(), 'the delivered_upto table');
   t.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'auto_vacuum INCREMENTAL from creation');
   const row = db
     .prepare('SELECT p.payload, e.lifecycle, e.code FROM events e JOIN payloads p ON p.seq = e.seq')

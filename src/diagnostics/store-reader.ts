@@ -39,11 +39,18 @@ export class StoreReader {
   history(opts: { liftId?: string; since: number; limit: number }): HistoryRow[] {
     // Read-only, so a file the agent has not migrated yet is read as it is: before schema v3
     // (src/store/schema.ts) the payload was a column of events.
-    const split = (this.conn.pragma('user_version', { simple: true }) as number) >= 3;
+    const version = this.conn.pragma('user_version', { simple: true }) as number;
+    const split = version >= 3;
+    // From schema v4 a row at or below its priority's delivered watermark is delivered even
+    // while its delivered_at is still NULL (src/store/delivered-watermark.ts).
+    const delivered =
+      version >= 4
+        ? 'COALESCE(e.delivered_at, (SELECT d.at FROM delivered_upto d WHERE d.priority = e.priority AND e.seq <= d.seq)) AS delivered_at'
+        : 'e.delivered_at';
     const rows = this.conn
       .prepare(
         split
-          ? `SELECT e.seq, p.payload, e.delivered_at FROM events e JOIN payloads p ON p.seq = e.seq
+          ? `SELECT e.seq, p.payload, ${delivered} FROM events e JOIN payloads p ON p.seq = e.seq
              WHERE e.kind = 'alarm' AND e.created_at >= ? AND (? IS NULL OR e.lift_id = ?)
              ORDER BY e.seq DESC LIMIT ?`
           : `SELECT seq, payload, delivered_at FROM events

@@ -74,7 +74,13 @@ export interface Outbox {
   append(items: Array<{ event: AlarmEvent; topic: string; payload: Record<string, unknown> }>): StoredEvent[];
   /** Undelivered events in delivery order (priority, then seq), at most `limit`, within `range`. */
   pending(limit: number, range?: SeqRange): StoredEvent[];
-  markDelivered(seqs: number[], at: number): void;
+  /**
+   * Records PUBACKs. `priorityOf` (the priority each seq was read with) lets a store record a
+   * batch that covers exactly the next pending rows of a priority as one watermark instead of
+   * a mark per row (SqliteOutbox); without it, or for any other batch, every row is marked.
+   * Either way every seq given counts as delivered afterwards and nothing else does.
+   */
+  markDelivered(seqs: number[], at: number, priorityOf?: (seq: number) => number | undefined): void;
   /** The highest seq ever assigned (0 for an empty store); never decreases. */
   lastSeq(): number;
   stats(): OutboxStats;

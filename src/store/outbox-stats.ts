@@ -4,42 +4,57 @@
  */
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { PRIORITY_NAMES, type OutboxStats, type PriorityName } from '../ports/outbox.js';
+import { PRIORITY, PRIORITY_NAMES, type OutboxStats, type PriorityName } from '../ports/outbox.js';
 
 export interface StatsStatements {
-  stats: Database.Statement;
-  byPriority: Database.Statement;
+  /** The delivered watermarks (schema v4); null on an older file read as it is. */
+  upto: Database.Statement | null;
+  undelivered: Database.Statement;
+  deliveredMarked: Database.Statement;
+  pendingOf: Database.Statement;
   meta: Database.Statement;
 }
 
+/** Every priority a row can have (PRIORITY). */
+const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
+
 export function prepareStats(db: Database.Database): StatsStatements {
+  const hasUpto = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'delivered_upto'`).get() !== undefined;
   return {
-    // Three subqueries, each served by a partial index (events_pending, events_delivered),
-    // instead of one scan of the whole table: health asks for this periodically.
-    stats: db.prepare(
-      `SELECT (SELECT COUNT(*) FROM events WHERE delivered_at IS NULL) AS pending,
-              (SELECT MIN(created_at) FROM events WHERE delivered_at IS NULL) AS oldest,
-              (SELECT COUNT(*) FROM events WHERE delivered_at IS NOT NULL) AS delivered`,
-    ),
-    byPriority: db.prepare(
-      `SELECT priority, COUNT(*) AS n FROM events WHERE delivered_at IS NULL AND kind = 'alarm' GROUP BY priority`,
+    upto: hasUpto ? db.prepare('SELECT priority, seq FROM delivered_upto') : null,
+    // Served by the partial indexes (events_pending, events_delivered), not a scan of the table.
+    undelivered: db.prepare('SELECT COUNT(*) FROM events WHERE delivered_at IS NULL').pluck(),
+    deliveredMarked: db.prepare('SELECT COUNT(*) FROM events WHERE delivered_at IS NOT NULL').pluck(),
+    // Pending = delivered_at NULL and above the priority's delivered watermark (schema v4): a
+    // range of events_pending per priority.
+    pendingOf: db.prepare(
+      `SELECT COUNT(*) AS n, SUM(kind = 'alarm') AS alarms, MIN(created_at) AS oldest
+       FROM events WHERE delivered_at IS NULL AND priority = ? AND seq > ?`,
     ),
     meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('evictions', 'data_gaps', 'last_eviction_at')`),
   };
 }
 
 export function readStats(sql: StatsStatements, path: string): OutboxStats {
-  const row = sql.stats.get() as { pending: number; oldest: number | null; delivered: number };
+  const upto = new Map<number, number>();
+  for (const r of (sql.upto?.all() ?? []) as Array<{ priority: number; seq: number }>) upto.set(r.priority, r.seq);
   const pendingByPriority = Object.fromEntries(PRIORITY_NAMES.map((n) => [n, 0])) as Record<PriorityName, number>;
-  for (const r of sql.byPriority.all() as Array<{ priority: number; n: number }>) {
-    const name = PRIORITY_NAMES[r.priority];
-    if (name) pendingByPriority[name] = r.n;
+  let pending = 0;
+  let oldest: number | null = null;
+  for (const p of PRIORITY_VALUES) {
+    const r = sql.pendingOf.get(p, upto.get(p) ?? 0) as { n: number; alarms: number | null; oldest: number | null };
+    pending += r.n;
+    if (r.oldest !== null && (oldest === null || r.oldest < oldest)) oldest = r.oldest;
+    const name = PRIORITY_NAMES[p];
+    if (name) pendingByPriority[name] = r.alarms ?? 0;
   }
+  // Rows with delivered_at NULL below a watermark are delivered, not yet settled.
+  const delivered = (sql.deliveredMarked.get() as number) + ((sql.undelivered.get() as number) - pending);
   const meta = new Map((sql.meta.all() as Array<{ key: string; value: number }>).map((m) => [m.key, Number(m.value)]));
   return {
-    pending: row.pending,
-    oldestPendingAt: row.oldest,
-    delivered: row.delivered,
+    pending,
+    oldestPendingAt: oldest,
+    delivered,
     pendingByPriority,
     evictions: meta.get('evictions') ?? 0,
     dataGaps: meta.get('data_gaps') ?? 0,

@@ -23,6 +23,7 @@ import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
 import { DEFAULT_LIMITS, Retention, type RetentionLimits } from './retention.js';
 import { newUuidV7 } from '../platform/uuid-v7.js';
+import { DeliveredWatermarks } from './delivered-watermark.js';
 
 export interface SqliteOutboxOptions {
   clock?: Clock;
@@ -39,16 +40,8 @@ export interface SqliteOutboxOptions {
   agePruneEveryMs?: number;
 }
 
-interface EventRow {
-  seq: number;
-  event_id: string;
-  lift_id: string;
-  alarm_id: string;
-  priority: number;
-  topic: string;
-  payload: string;
-  created_at: number;
-}
+/** A row of SELECT_EVENT in raw mode (arrays, not objects: ~1 µs a row less, issue 7). */
+type EventRow = [seq: number, eventId: string, liftId: string, alarmId: string, priority: number, topic: string, payload: string, createdAt: number];
 
 /** Every priority a row can have, in delivery order. */
 const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
@@ -62,6 +55,33 @@ const SELECT_EVENT =
  */
 function walPages(maxBytes: number, pageSize: number): number {
   return Math.max(32, Math.min(1000, Math.floor(maxBytes / 16 / pageSize)));
+}
+
+/**
+ * The pending read, one priority at a time: a seek on events_pending (priority = ? AND seq in
+ * range), so the cost follows the rows returned, not the backlog nor the delivered history.
+ *
+ * The LIMIT is written into the SQL, never bound. better-sqlite3 builds SQLite with STAT4, and
+ * then a host parameter that the planner looked at (the LIMIT is one) marks the statement
+ * expired on every bind, so each call re-prepared the whole join: 12.3 µs for an empty read
+ * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (issue 7, /tmp/exp notes in docs/performance.md;
+ * "the statement will be automatically recompiled ... if the value of a host parameter could
+ * affect the query plan", https://sqlite.org/c3ref/prepare.html). Statements are compiled per
+ * limit on first use: exact up to EXACT_LIMITS (the dispatcher asks for at most its window),
+ * then in powers of two so the set stays small; the extra rows of a bucket are dropped.
+ */
+const EXACT_LIMITS = 128;
+function pendingStatements(db: Database.Database): (limit: number) => { stmt: Database.Statement; size: number } {
+  const cache = new Map<number, Database.Statement>();
+  return (limit) => {
+    const size = limit <= EXACT_LIMITS ? limit : 2 ** Math.ceil(Math.log2(limit));
+    let stmt = cache.get(size);
+    if (!stmt) {
+      stmt = db.prepare(`${SELECT_EVENT} WHERE e.delivered_at IS NULL AND e.priority = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ${size}`).raw(true);
+      cache.set(size, stmt);
+    }
+    return { stmt, size };
+  };
 }
 
 /** Statements compiled once at open. */
@@ -79,11 +99,7 @@ function prepare(db: Database.Database) {
        ON CONFLICT (alarm_id) DO UPDATE SET last_lifecycle = excluded.last_lifecycle,
          last_event = excluded.last_event, active = excluded.active`,
     ),
-    // One priority at a time: a seek on events_pending (priority = ? AND seq in range), so the
-    // cost follows the rows returned, not the backlog nor the delivered history.
-    pendingOfPriority: db.prepare(
-      `${SELECT_EVENT} WHERE e.delivered_at IS NULL AND e.priority = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`,
-    ),
+    pendingOfPriority: pendingStatements(db),
     mark: db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
     lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck(),
     ...prepareStats(db),
@@ -99,6 +115,7 @@ type Statements = ReturnType<typeof prepare>;
 export class SqliteOutbox implements Outbox {
   private closed = false;
   private lastAgePrune: number;
+  private readonly marks: DeliveredWatermarks;
 
   private constructor(
     private readonly db: Database.Database,
@@ -109,6 +126,7 @@ export class SqliteOutbox implements Outbox {
     private readonly opts: SqliteOutboxOptions,
   ) {
     this.lastAgePrune = -Infinity;
+    this.marks = new DeliveredWatermarks(db);
   }
 
   /** Opens (creating if needed) the outbox file and applies the limits. Throws StoreError naming the path. */
@@ -186,13 +204,15 @@ export class SqliteOutbox implements Outbox {
     this.assertOpen();
     const after = range.afterSeq ?? 0;
     const upTo = range.upToSeq ?? Number.MAX_SAFE_INTEGER;
-    let left = Math.max(0, Math.floor(limit));
+    let left = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(limit)));
     const out: StoredEvent[] = [];
     for (const priority of PRIORITY_VALUES) {
       if (left <= 0) break;
-      const rows = this.sql.pendingOfPriority.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0), upTo, left) as EventRow[];
-      for (const r of rows) out.push(toStored(r));
-      left -= rows.length;
+      const { stmt, size } = this.sql.pendingOfPriority(left);
+      const rows = stmt.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0, this.marks.of(priority)), upTo) as EventRow[];
+      const n = size > left ? Math.min(rows.length, left) : rows.length;
+      for (let i = 0; i < n; i++) out.push(toStored(rows[i] as EventRow));
+      left -= n;
     }
     return out;
   }
@@ -202,18 +222,24 @@ export class SqliteOutbox implements Outbox {
    * duplicate (same eventId), never a loss, and the next FULL commit fsyncs it anyway. This
    * halves the fsyncs while a backlog drains (docs/storage.md).
    */
-  markDelivered(seqs: number[], at: number): void {
+  markDelivered(seqs: number[], at: number, priorityOf?: (seq: number) => number | undefined): void {
     this.assertOpen();
     if (seqs.length === 0) return;
     const mark = this.sql.mark;
+    const markRow = (seq: number): void => void mark.run(at, seq);
     // Never a prepared statement: SQLite applies `PRAGMA synchronous` when it is COMPILED
     // (https://sqlite.org/pragma.html: "some pragmas take effect during the SQL compilation
     // stage"), so preparing both settings once left every commit at the last one prepared.
     this.db.pragma('synchronous = NORMAL');
     try {
-      this.db.transaction(() => {
-        for (const seq of seqs) mark.run(at, seq);
+      // By watermark where a batch is exactly the next pending rows of a priority
+      // (delivered-watermark.ts), else row by row; the watermarks move in memory after the commit.
+      const moved = this.db.transaction(() => {
+        if (priorityOf) return this.marks.record(seqs, at, priorityOf, markRow);
+        for (const seq of seqs) markRow(seq);
+        return null;
       })();
+      if (moved) this.marks.adopt(moved);
     } finally {
       this.db.pragma(`synchronous = ${this.opts.synchronous ?? 'FULL'}`);
     }
@@ -229,10 +255,12 @@ export class SqliteOutbox implements Outbox {
     return readStats(this.sql, this.path);
   }
 
+  /** Settles the delivered watermarks first: retention reads delivered_at only. */
   maintain(): MaintenanceReport {
     this.assertOpen();
     const now = this.now();
     this.lastAgePrune = now;
+    this.db.transaction(() => this.marks.settle())();
     return this.retention.run(now);
   }
 
@@ -251,6 +279,13 @@ export class SqliteOutbox implements Outbox {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    try {
+      // So that a reader of the file (the CLI with the agent stopped, an older liftwatch) finds
+      // delivered_at as the watermarks say; if this fails, the next open settles them.
+      this.db.transaction(() => this.marks.settle())();
+    } catch {
+      // the watermarks are committed; nothing is lost
+    }
     this.db.close();
   }
 
@@ -264,15 +299,15 @@ export class SqliteOutbox implements Outbox {
  * parse per row was the largest cost of reading a backlog after the cursor fix (issue 7).
  */
 function toStored(r: EventRow): StoredEvent {
-  const text = r.payload;
+  const text = r[6];
   let parsed: Record<string, unknown> | undefined;
   return {
-    seq: r.seq,
-    eventId: r.event_id,
-    liftId: r.lift_id,
-    alarmId: r.alarm_id,
-    priority: r.priority,
-    topic: r.topic,
+    seq: r[0],
+    eventId: r[1],
+    liftId: r[2],
+    alarmId: r[3],
+    priority: r[4],
+    topic: r[5],
     get payload(): Record<string, unknown> {
       return (parsed ??= JSON.parse(text) as Record<string, unknown>);
     },
@@ -280,6 +315,6 @@ function toStored(r: EventRow): StoredEvent {
       parsed = v;
     },
     payloadJson: text,
-    createdAt: r.created_at,
+    createdAt: r[7],
   };
 }

@@ -338,7 +338,9 @@ export class Dispatcher {
     if (this.acked.size === 0) return;
     const seqs = [...this.acked.keys()];
     try {
-      this.opts.outbox.markDelivered(seqs, this.opts.now());
+      // With each row's priority, so the store can record an in-order batch as one watermark.
+      const acked = this.acked;
+      this.opts.outbox.markDelivered(seqs, this.opts.now(), (seq) => acked.get(seq));
       this.acked.clear();
     } catch (err) {
       // Left pending: redelivered later as a duplicate, never lost.
