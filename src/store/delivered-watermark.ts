@@ -13,31 +13,36 @@
  * marked, a live row acknowledged ahead of the backlog) falls back to a mark per row.
  *
  * `settle` copies the watermarks into delivered_at with one range UPDATE per priority (~0.9 µs a
- * row, off the delivery path), so retention, which reads delivered_at only, sees them.
+ * row, off the delivery path), so retention, which reads delivered_at only, sees them. A
+ * settled row's delivered_at is then the time of the last batch that moved its watermark: at or
+ * after its own PUBACK, never before. Nothing reads that time today: retention prunes delivered
+ * rows by created_at, and the CLI's history shows only whether a row was delivered.
  */
 import type Database from 'better-sqlite3';
 
 export class DeliveredWatermarks {
   private readonly upto = new Map<number, number>();
+  /** Wall ms of the PUBACKs that last moved each watermark (delivered_at when settled). */
+  private readonly at = new Map<number, number>();
   /** Some row at or below a watermark may still have delivered_at NULL. */
   private unsettled: boolean;
   private readonly sql;
 
   constructor(db: Database.Database) {
     this.sql = {
-      all: db.prepare('SELECT priority, seq FROM delivered_upto'),
+      all: db.prepare('SELECT priority, seq, at FROM delivered_upto'),
       set: db.prepare(
         `INSERT INTO delivered_upto (priority, seq, at) VALUES (?, ?, ?)
          ON CONFLICT (priority) DO UPDATE SET seq = excluded.seq, at = excluded.at`,
       ),
       // Index-only (events_pending is (priority, seq), seq being the rowid).
       pendingIn: db.prepare('SELECT seq FROM events WHERE delivered_at IS NULL AND priority = ? AND seq > ? AND seq <= ? ORDER BY seq').pluck(),
-      settle: db.prepare(
-        `UPDATE events SET delivered_at = (SELECT at FROM delivered_upto WHERE priority = events.priority)
-         WHERE delivered_at IS NULL AND priority = ? AND seq <= ?`,
-      ),
+      settle: db.prepare('UPDATE events SET delivered_at = ? WHERE delivered_at IS NULL AND priority = ? AND seq <= ?'),
     };
-    for (const r of this.sql.all.all() as Array<{ priority: number; seq: number }>) this.upto.set(r.priority, r.seq);
+    for (const r of this.sql.all.all() as Array<{ priority: number; seq: number; at: number }>) {
+      this.upto.set(r.priority, r.seq);
+      this.at.set(r.priority, r.at);
+    }
     this.unsettled = this.upto.size > 0; // unknown after a restart: settle once to be sure
   }
 
@@ -51,7 +56,12 @@ export class DeliveredWatermarks {
    * the header allows, else by `markRow` per seq. Returns the watermarks to adopt once the
    * transaction has committed (`adopt`), so a rolled-back batch never moves them in memory.
    */
-  record(seqs: number[], at: number, priorityOf: (seq: number) => number | undefined, markRow: (seq: number) => void): Map<number, number> {
+  record(
+    seqs: number[],
+    at: number,
+    priorityOf: (seq: number) => number | undefined,
+    markRow: (seq: number) => void,
+  ): Map<number, { seq: number; at: number }> {
     const byPriority = new Map<number, number[]>();
     for (const seq of seqs) {
       const p = priorityOf(seq);
@@ -63,7 +73,7 @@ export class DeliveredWatermarks {
       if (!list) byPriority.set(p, (list = []));
       list.push(seq);
     }
-    const moved = new Map<number, number>();
+    const moved = new Map<number, { seq: number; at: number }>();
     for (const [p, list] of byPriority) {
       const w = this.of(p);
       const above = list.filter((s) => s > w).sort((a, b) => a - b);
@@ -72,7 +82,7 @@ export class DeliveredWatermarks {
       const pending = this.sql.pendingIn.all(p, w, hi) as number[];
       if (sameSeqs(pending, above)) {
         this.sql.set.run(p, hi, at);
-        moved.set(p, hi);
+        moved.set(p, { seq: hi, at });
       } else {
         for (const s of above) markRow(s);
       }
@@ -81,8 +91,11 @@ export class DeliveredWatermarks {
   }
 
   /** After the transaction of `record` committed. */
-  adopt(moved: Map<number, number>): void {
-    for (const [p, seq] of moved) this.upto.set(p, seq);
+  adopt(moved: Map<number, { seq: number; at: number }>): void {
+    for (const [p, m] of moved) {
+      this.upto.set(p, m.seq);
+      this.at.set(p, m.at);
+    }
     if (moved.size > 0) this.unsettled = true;
   }
 
@@ -90,7 +103,7 @@ export class DeliveredWatermarks {
   settle(): number {
     if (!this.unsettled) return 0;
     let n = 0;
-    for (const [p, seq] of this.upto) n += this.sql.settle.run(p, seq).changes;
+    for (const [p, seq] of this.upto) n += this.sql.settle.run(this.at.get(p) ?? 0, p, seq).changes;
     this.unsettled = false;
     return n;
   }
