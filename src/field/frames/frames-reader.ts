@@ -168,7 +168,9 @@ export class FramesBusReader {
       }
       if (this.protocol.polled) {
         await this.enquire(slot);
-        await this.sleep(this.bus.interFrameGapMs);
+        // As in bus-poller.ts: a gap of 0 sets no timer (setTimeout(0) waits 1 ms and costs a
+        // timer and an event-loop turn per enquiry).
+        if (this.bus.interFrameGapMs > 0) await this.sleep(this.bus.interFrameGapMs);
       } else {
         this.checkSilence(slot);
       }
