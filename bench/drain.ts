@@ -68,6 +68,7 @@ export const drainBench: Bench = {
         benchConfigDoc({ dir: tmp.dir, dbFile, busPort: 1, mqttUrl: url, lifts: 1, pollIntervalMs: 1000, inflight: INFLIGHT }),
       );
 
+      const settleMs: number[] = [];
       const liftwatchRound = async (): Promise<number> => {
         // Only the delivery half of the agent: no field bus, so nothing but the drain runs.
         const c = composeAgent({ config, profiles, logger });
@@ -89,7 +90,13 @@ export const drainBench: Bench = {
           if (!acked || c.dispatcher.stats.acked < count) throw new Error(`drain stalled: ${c.dispatcher.stats.acked}/${count} acknowledged`);
           const recorded = await waitFor(() => c.outbox.stats().pending === 0, 10_000, 2);
           if (!recorded) throw new Error(`deliveries not recorded: ${c.outbox.stats().pending} still pending`);
-          return performance.now() - t0;
+          const ms = performance.now() - t0;
+          // Not in the timed drain, reported beside it: the maintenance pass that copies the
+          // delivered watermarks into delivered_at (schema v4), as the scheduled job would.
+          const s0 = performance.now();
+          c.outbox.maintain();
+          settleMs.push(performance.now() - s0);
+          return ms;
         } finally {
           c.dispatcher.stop();
           await c.uplink.stop();
@@ -125,11 +132,19 @@ export const drainBench: Bench = {
         headline: `${Math.round(lwRate).toLocaleString('en-US')} events/s vs bare ${Math.round(bareRate).toLocaleString('en-US')} msg/s`,
         ratio: round(ratio),
         pass: ratio >= 0.8,
-        figures: { events: count, 'events/s': round(lwRate, 0), 'drain s': round(median(lw) / 1000, 2), 'per-round ratios': ratios.map((x) => round(x, 2)).join(' ') },
+        figures: {
+          events: count,
+          'events/s': round(lwRate, 0),
+          'drain s': round(median(lw) / 1000, 2),
+          'per-round ratios': ratios.map((x) => round(x, 2)).join(' '),
+          'maintenance after the drain, ms (settles the watermarks; not timed above)': round(median(settleMs), 0),
+          'ratio if that pass were timed too': round(median(lw.map((ms, i) => (bare[i] as number) / (ms + (settleMs[i] ?? 0)))), 3),
+        },
         baseline: { events: count, 'events/s': round(bareRate, 0), 'drain s': round(median(bare) / 1000, 2) },
         notes: [
           `${count.toLocaleString('en-US')} events (${Math.round(bytes)} B JSON payload on average), in-flight window ${INFLIGHT}, mosquitto ${url.replace('mqtt://', '')} (max_queued_messages raised), ${rounds} alternating rounds; ratio = median of the per-round ratios (rates: median times).`,
           'liftwatch: composeAgent → Dispatcher + MqttUplink; timed from start until the store records the last PUBACK (outbox pending = 0), connect included on both sides.',
+          'PUBACKs are recorded as a delivered watermark per priority where a batch is exactly the next pending rows (src/store/delivered-watermark.ts); the maintenance pass that later copies the watermarks into delivered_at is timed separately (figure above): on the box it runs with the scheduled outbox maintenance, not on the delivery path.',
           paced ? 'uplink.backlogRatePerSec = 0 (unpaced), so the figure is the path, not the pacing.' : 'No backlog pacing in this build (uplink.backlogRatePerSec absent from the schema).',
           ...(opts.quick ? ['Quick mode: 20k events instead of the issue\'s 100k.'] : []),
           ...logger.problems.slice(0, 5),
