@@ -92,10 +92,14 @@ export class BusPoller {
     const start = this.clock.now().mono;
     for (const s of this.slots) s.nextDue = start;
     while (this.running) {
-      const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
-        for (const s of this.slots) this.fail(s, e);
-      });
-      if (!open) continue;
+      // Checked here first: ensureOpen is async, and awaiting it cost a promise and a turn of
+      // the microtask queue per transaction with the port open, i.e. nearly always (issue 7).
+      if (!this.link.isOpen) {
+        const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
+          for (const s of this.slots) this.fail(s, e);
+        });
+        if (!open) continue;
+      }
       const slot = earliest(this.slots);
       if (!slot) return;
       const wait = slot.nextDue - this.clock.now().mono;
