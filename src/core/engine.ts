@@ -240,7 +240,14 @@ function unchangedSample(env: Env, table: DeadlineTable, lifts: readonly LiftCor
   }
   const view = viewOf(lift);
   const g = onGoodSample(comm, input.at, contextOf(view.values, view.floor));
-  const next: LiftCore = { ...lift, comm: g.st, lastEval: input.at.mono };
+  // Spelled out rather than spread: a spread of the lift took V8's slow clone path here (perf,
+  // CloneObjectIC_Slow). Same fields in the same order as initialState's; LiftCore has no
+  // optional field, so the compiler rejects a literal that forgets one.
+  const next: LiftCore = {
+    id: lift.id, landings: lift.landings, tracks: lift.tracks, comm: g.st, timed: lift.timed, trapped: lift.trapped,
+    orphans: lift.orphans, chatter: lift.chatter, fault: lift.fault, repeats: lift.repeats, edges: lift.edges,
+    lastTest: lift.lastTest, lastEval: input.at.mono, lastKey: lift.lastKey,
+  };
   settled.set(next, s); // same Env, same horizon: nothing but the comm bookkeeping changed
   table.carry(i, lift, next);
   return next;
