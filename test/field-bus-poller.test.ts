@@ -102,3 +102,41 @@ t.test('a gap of 0: lifts that are due are polled back to back without a timer b
   t.same(link.requests.map((r) => r.unitId), [1, 2, 3, 4, 1, 2, 3, 4], 'polled again after their interval');
   await poller.stop();
 });
+
+t.test('answers equal to the last poll are not decoded again: the same frozen values are handed on', async (t) => {
+  const clock = new ManualClock();
+  // Unit 1 answers the same registers twice, then a changed register, then that again.
+  const answers = [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [1, 0, 2, 0, 0], [1, 0, 2, 0, 0]];
+  let n = 0;
+  const link: ModbusLink = {
+    isOpen: true,
+    open: async () => undefined,
+    close: async () => undefined,
+    onClose: () => undefined,
+    read: async () => [...(answers[Math.min(n++, answers.length - 1)] ?? [])],
+  };
+  let decodes = 0;
+  const lift: PolledLift = {
+    id: 'L1', unitId: 1, pollIntervalMs: 100,
+    plan: {
+      requests: [{ table: 'holding', address: 0, count: 5 }],
+      decode: (results) => {
+        decodes++;
+        return { moving: results[0]?.[0] === 1, floor: Number(results[0]?.[2] ?? 0) };
+      },
+    },
+  };
+  const results: PollResult[] = [];
+  const poller = new BusPoller(bus(0), link, [lift], clock, silentLogger, (r) => results.push(r));
+  poller.start();
+  for (let i = 0; i < 4; i++) await clock.advance(i === 0 ? 0 : 100);
+  await poller.stop();
+  const values = results.flatMap((r) => (r.ok ? [r.values] : []));
+  t.equal(values.length, 4, 'four good polls');
+  t.equal(decodes, 2, 'decoded only when the answers changed');
+  t.equal(values[1], values[0], 'the repeated answer hands on the same object');
+  t.not(values[2], values[1], 'a changed answer gives new values');
+  t.same(values[2], { moving: true, floor: 2 }, 'decoded from the new answer');
+  t.equal(values[3], values[2]);
+  t.ok(values.every((v) => Object.isFrozen(v)), 'frozen: the core relies on samples never changing');
+});

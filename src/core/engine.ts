@@ -7,7 +7,7 @@
  * its own exact instant, in time order. So the events do not depend on how often the driver
  * ticks or on jitter between samples; `nextDeadline` only tells the driver when to come back.
  */
-import type { SignalName } from './signals.js';
+import { SIGNAL_NAMES, type SignalName, type SignalValues } from './signals.js';
 import type { AlarmCode, AlarmEvent, CoreEffect, CoreInput, IdSource, Instant, LiftSnapshot } from './types.js';
 import { holdLookup, observe, rebuild, stableValues } from './debounce.js';
 import { SIGNAL_HOLD_DEFAULTS, type HoldTimes } from './defaults.js';
@@ -146,6 +146,11 @@ class DeadlineTable {
     return prev !== undefined && prev.envFor === envFor ? new DeadlineTable(envFor, [...prev.of], [...prev.due]) : new DeadlineTable(envFor, [], []);
   }
 
+  /** `to` replaces `from` at `i` with the same deadline (the unchanged-sample shortcut). */
+  carry(i: number, from: LiftCore, to: LiftCore): void {
+    if (this.of[i] === from) this.of[i] = to;
+  }
+
   get(lifts: readonly LiftCore[], i: number): Instant | null {
     const l = lifts[i];
     if (l === undefined) return null;
@@ -158,6 +163,95 @@ class DeadlineTable {
 }
 
 const tables = new WeakMap<CoreState, DeadlineTable>();
+
+/**
+ * Lifts whose rules have just run: evaluateLift's output (or the shortcut's, below), with the
+ * Env they ran under and the instant up to which running them again under it on the same
+ * signals changes nothing but the comm bookkeeping and lastEval (null until computed: see
+ * quietUntil). Keyed by the immutable lift object, like the deadline table.
+ */
+interface Settled {
+  readonly env: Env;
+  until: number | null;
+  /** A values object already found to leave these lifts' tracks as they are (see unchangedSample). */
+  seen: SignalValues | null;
+}
+
+const settled = new WeakMap<LiftCore, Settled>();
+
+function evaluate(env: Env, lift: LiftCore, at: Instant): { lift: LiftCore; events: AlarmEvent[] } {
+  const r = evaluateLift(env, lift, at);
+  settled.set(r.lift, { env, until: null, seen: null });
+  return r;
+}
+
+/**
+ * Until when (mono ms, exclusive) a settled lift's rules would leave it as it is, signals
+ * unchanged: its own deadline (every raise, confirm, clear, commit and calm falls on one:
+ * the core is a discrete-event simulation, see the top of this file), and the instants at
+ * which an evaluation drops an expired entry from a rolling window without a deadline of its
+ * own (a chatter flip leaving the SIGNAL_CHATTERING window, a raise leaving the
+ * REPEATED_FAULT window: rules/chatter.ts `recent`, rules/repeated.ts `inWindow`). Those drops
+ * change no event, but the shortcut must leave exactly the state a full evaluation would.
+ */
+function quietUntil(env: Env, lift: LiftCore, due: Instant | null): number {
+  let until = due === null ? Infinity : due.mono;
+  const chatterMs = env.tune('SIGNAL_CHATTERING').windowMs;
+  for (const name of SIGNAL_NAMES) {
+    const first = lift.tracks[name]?.flips[0];
+    if (first !== undefined && first + chatterMs < until) until = first + chatterMs;
+  }
+  const repeatMs = env.tune('REPEATED_FAULT').windowMs;
+  for (const st of Object.values(lift.repeats)) {
+    const first = st?.times[0];
+    if (first !== undefined && first.mono + repeatMs < until) until = first.mono + repeatMs;
+  }
+  return until;
+}
+
+/**
+ * The unchanged-sample shortcut (issue 7, fieldbus benchmark: at a 50 ms poll about 97 % of
+ * the samples equal the lift's previous one, and each ran every rule, re-derived and
+ * re-serialised the snapshot and recomputed the lift's deadline). When the sample leaves the
+ * debounce tracks as they are (same raw values, no new candidate), the link was fine at the
+ * last evaluation (no failed poll since, no COMM_LOST, no restored alarm waiting to be
+ * cleared), the lift is exactly what its last rule evaluation left and nothing of it falls due
+ * before or at this instant, then a full evaluation would only record the good sample (comm:
+ * lastGood, lastSampleWall) and lastEval: that is all this does. Its snapshot and deadline are
+ * the previous ones (lastSampleAt is not part of the snapshot key). Returns null when a full
+ * evaluation is needed. test/core-shortcut.test.ts replays long random traces through `step`
+ * and `stepReference` (which never takes this path) and compares every effect byte for byte
+ * and every state in between.
+ */
+function unchangedSample(env: Env, table: DeadlineTable, lifts: readonly LiftCore[], i: number, input: Extract<CoreInput, { kind: 'sample' }>): LiftCore | null {
+  const lift = lifts[i];
+  if (lift === undefined) return null;
+  const { comm } = lift;
+  if (comm.link !== 'ok' || comm.failures !== 0 || comm.active !== null || lift.orphans.length > 0) return null;
+  const s = settled.get(lift);
+  if (s === undefined || s.env !== env) return null;
+  s.until ??= quietUntil(env, lift, table.get(lifts, i));
+  if (input.at.mono >= s.until) return null;
+  // A driver that hands on the very object of the last sample (the bus poller does while the
+  // answers repeat) is not re-checked: inputs are immutable, like everything the core holds.
+  if (s.seen !== input.values) {
+    if (observe(lift.tracks, input.values, input.at, env.holds) !== lift.tracks) return null;
+    s.seen = input.values;
+  }
+  const view = viewOf(lift);
+  const g = onGoodSample(comm, input.at, contextOf(view.values, view.floor));
+  // Spelled out rather than spread: a spread of the lift took V8's slow clone path here (perf,
+  // CloneObjectIC_Slow). Same fields in the same order as initialState's; LiftCore has no
+  // optional field, so the compiler rejects a literal that forgets one.
+  const next: LiftCore = {
+    id: lift.id, landings: lift.landings, tracks: lift.tracks, comm: g.st, timed: lift.timed, trapped: lift.trapped,
+    orphans: lift.orphans, chatter: lift.chatter, fault: lift.fault, repeats: lift.repeats, edges: lift.edges,
+    lastTest: lift.lastTest, lastEval: input.at.mono, lastKey: lift.lastKey,
+  };
+  settled.set(next, s); // same Env, same horizon: nothing but the comm bookkeeping changed
+  table.carry(i, lift, next);
+  return next;
+}
 
 /** Processes every lift deadline at or before `mono`, earliest first (ties: config order). */
 function advance(table: DeadlineTable, lifts: LiftCore[], mono: number, events: AlarmEvent[]): void {
@@ -173,7 +267,7 @@ function advance(table: DeadlineTable, lifts: LiftCore[], mono: number, events: 
     }
     const lift = lifts[idx];
     if (due === null || lift === undefined) return;
-    const r = evaluateLift(table.envFor(lift.id), lift, due);
+    const r = evaluate(table.envFor(lift.id), lift, due);
     lifts[idx] = r.lift;
     events.push(...r.events);
   }
@@ -197,7 +291,7 @@ function applySample(env: Env, lift: LiftCore, input: Extract<CoreInput, { kind:
     }
     l = { ...l, orphans: l.orphans.filter((o) => o.severity === 'critical') };
   }
-  const r = evaluateLift(env, l, at);
+  const r = evaluate(env, l, at);
   events.push(...r.events);
   return r.lift;
 }
@@ -214,12 +308,28 @@ function applyEndOfAlarm(lift: LiftCore, input: Extract<CoreInput, { kind: 'endO
   return { ...lift, trapped: r.st, orphans: [] };
 }
 
-export function step(
-  cfg: CoreConfig,
-  state: CoreState,
-  rawInput: CoreInput,
-  ids: IdSource,
-): { state: CoreState; effects: CoreEffect[]; nextDeadline: number | null } {
+export interface StepResult {
+  state: CoreState;
+  effects: CoreEffect[];
+  nextDeadline: number | null;
+  /** True when the input was a sample handled by the unchanged-sample shortcut (no rule ran). */
+  shortcut: boolean;
+}
+
+export function step(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: IdSource): StepResult {
+  return stepWith(cfg, state, rawInput, ids, true);
+}
+
+/**
+ * `step` without the unchanged-sample shortcut: every sample runs every rule of its lift. The
+ * reference the shortcut is checked against (test/core-shortcut.test.ts); same effects, states
+ * equal in value.
+ */
+export function stepReference(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: IdSource): StepResult {
+  return stepWith(cfg, state, rawInput, ids, false);
+}
+
+function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: IdSource, shortcuts: boolean): StepResult {
   const at = wholeMs(rawInput.at);
   const input: CoreInput = at === rawInput.at ? rawInput : { ...rawInput, at };
   const envFor = envOf(cfg, ids);
@@ -228,6 +338,7 @@ export function step(
   const table = DeadlineTable.after(tables.get(state), envFor);
   advance(table, lifts, input.at.mono, events);
 
+  let quiet: LiftCore | null = null;
   if (input.kind === 'acknowledge') {
     lifts.forEach((l, i) => {
       const r = acknowledgeIn(l, input.alarmId);
@@ -242,18 +353,21 @@ export function step(
     const lift = lifts[i];
     if (lift !== undefined) {
       const env = envFor(lift.id);
-      if (input.kind === 'sample') lifts[i] = applySample(env, lift, input, events);
+      if (input.kind === 'sample') {
+        quiet = shortcuts && state.started ? unchangedSample(env, table, lifts, i, input) : null;
+        lifts[i] = quiet ?? applySample(env, lift, input, events);
+      }
       else if (input.kind === 'endOfAlarm') lifts[i] = applyEndOfAlarm(lift, input, events);
       else if (input.kind === 'testCall') {
         // EN 81-28 test call: one info event through the whole chain; restarts the 3-day clock.
         const view = viewOf(lift);
         events.push(...testCallEvents(env.tune('TEST_CALL'), input, env.ids, contextOf(view.values, view.floor)));
-        const r = evaluateLift(env, { ...lift, lastTest: input.at }, input.at);
+        const r = evaluate(env, { ...lift, lastTest: input.at }, input.at);
         lifts[i] = r.lift;
         events.push(...r.events);
       } else {
         const comm = onPollFailed(lift.comm, input.at, input.reason);
-        const r = evaluateLift(env, { ...lift, comm }, input.at);
+        const r = evaluate(env, { ...lift, comm }, input.at);
         lifts[i] = r.lift;
         events.push(...r.events);
       }
@@ -266,10 +380,17 @@ export function step(
     // A lift this step did not touch (same object as before the step) has the snapshot its
     // lastKey was computed from: skip re-deriving and re-serialising it (issue 7).
     if (state.started && l === state.lifts[i]) return;
+    // The shortcut's lift has its previous snapshot but for lastSampleAt, which the key leaves out.
+    if (l === quiet) return;
     const snapshot = snapshotOf(l);
     const key = snapshotKey(snapshot);
     if (state.started && key === l.lastKey) return;
-    lifts[i] = { ...l, lastKey: key };
+    const keyed: LiftCore = { ...l, lastKey: key };
+    // The key is no input of any rule or deadline: what was settled stays settled.
+    const s = settled.get(l);
+    if (s !== undefined) settled.set(keyed, s);
+    table.carry(i, l, keyed);
+    lifts[i] = keyed;
     effects.push({ type: 'snapshot', snapshot });
   });
   let next: number | null = null;
@@ -279,7 +400,7 @@ export function step(
   }
   const after: CoreState = { started: true, lifts };
   tables.set(after, table);
-  return { state: after, effects, nextDeadline: next };
+  return { state: after, effects, nextDeadline: next, shortcut: quiet !== null };
 }
 
 export function snapshots(state: CoreState): LiftSnapshot[] {

@@ -22,19 +22,26 @@ export interface Listenable {
 /** Test calls kept per lift: only the newest matter. */
 const KEEP = 8;
 
+/** Per lift: the last poll result as it came, and the last good values. */
+interface Seen {
+  last: PollResult;
+  good: SignalValues | null;
+}
+
 export class DiagnosticsRecorder {
-  private readonly raw = new Map<string, RawSample>();
-  private readonly lastGood = new Map<string, SignalValues>();
+  // One record per lift, updated in place: a poll (320/s at the fastest schedule, issue 7)
+  // costs a lookup and two writes; the RawSample is built only when diagnostics asks.
+  private readonly seen = new Map<string, Seen>();
   private readonly testCalls = new Map<string, StoredEvent[]>();
 
   constructor(agent: Listenable) {
     agent.on({
       poll: (r) => {
-        if (r.ok) {
-          this.raw.set(r.liftId, { at: r.at.wall, values: r.values, rttMs: r.rttMs, error: null });
-          this.lastGood.set(r.liftId, r.values);
-        } else {
-          this.raw.set(r.liftId, { at: r.at.wall, values: null, rttMs: null, error: `${r.error.code}: ${r.error.message}` });
+        const s = this.seen.get(r.liftId);
+        if (s === undefined) this.seen.set(r.liftId, { last: r, good: r.ok ? r.values : null });
+        else {
+          s.last = r;
+          if (r.ok) s.good = r.values;
         }
       },
       event: (s, e) => {
@@ -48,11 +55,15 @@ export class DiagnosticsRecorder {
   }
 
   rawOf(liftId: string): RawSample | null {
-    return this.raw.get(liftId) ?? null;
+    const r = this.seen.get(liftId)?.last;
+    if (r === undefined) return null;
+    return r.ok
+      ? { at: r.at.wall, values: r.values, rttMs: r.rttMs, error: null }
+      : { at: r.at.wall, values: null, rttMs: null, error: `${r.error.code}: ${r.error.message}` };
   }
 
   lastGoodOf(liftId: string): SignalValues | null {
-    return this.lastGood.get(liftId) ?? null;
+    return this.seen.get(liftId)?.good ?? null;
   }
 
   /** The first TEST_CALL event of the lift committed after `afterSeq`. */

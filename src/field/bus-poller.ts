@@ -12,7 +12,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { classify, FieldError } from './errors.js';
 import type { ModbusLink } from './link.js';
-import type { ReadPlan } from '../field/read-plan.js';
+import { sameResults, type ReadPlan } from '../field/read-plan.js';
 import { newUnitStats, type UnitStats } from './unit-stats.js';
 import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';
 
@@ -42,6 +42,8 @@ interface LiftSlot {
   lift: PolledLift;
   nextDue: number; // mono ms
   stats: UnitStats;
+  /** The last answers and the values decoded from them (frozen), reused while the answers repeat. */
+  last: { results: Array<number[] | boolean[]>; values: SignalValues } | null;
 }
 
 export class BusPoller {
@@ -60,7 +62,7 @@ export class BusPoller {
     private readonly logger: Logger,
     private readonly onResult: (r: PollResult) => void,
   ) {
-    this.slots = lifts.map((lift) => ({ lift, nextDue: 0, stats: newUnitStats(lift.id, lift.unitId) }));
+    this.slots = lifts.map((lift) => ({ lift, nextDue: 0, stats: newUnitStats(lift.id, lift.unitId), last: null }));
     this.sleeper = new Sleeper(clock);
   }
 
@@ -90,10 +92,14 @@ export class BusPoller {
     const start = this.clock.now().mono;
     for (const s of this.slots) s.nextDue = start;
     while (this.running) {
-      const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
-        for (const s of this.slots) this.fail(s, e);
-      });
-      if (!open) continue;
+      // Checked here first: ensureOpen is async, and awaiting it cost a promise and a turn of
+      // the microtask queue per transaction with the port open, i.e. nearly always (issue 7).
+      if (!this.link.isOpen) {
+        const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
+          for (const s of this.slots) this.fail(s, e);
+        });
+        if (!open) continue;
+      }
       const slot = earliest(this.slots);
       if (!slot) return;
       const wait = slot.nextDue - this.clock.now().mono;
@@ -117,7 +123,14 @@ export class BusPoller {
       for (const req of lift.plan.requests) {
         results.push(await this.readWithRetries(lift.unitId, req));
       }
-      const values = lift.plan.decode(results);
+      // Same answers as the last poll: the same values (decode is pure), and the core can tell
+      // the sample is unchanged by identity (src/core/engine.ts, the unchanged-sample shortcut).
+      let values: SignalValues;
+      if (slot.last !== null && sameResults(slot.last.results, results)) values = slot.last.values;
+      else {
+        values = Object.freeze(lift.plan.decode(results));
+        slot.last = { results, values };
+      }
       const at = this.clock.now();
       const rttMs = Math.round((at.mono - t0.mono) * 10) / 10;
       this.lastRttMs = rttMs;

@@ -151,3 +151,20 @@ export function buildReadPlan(profile: DeviceProfile, lift: LiftConfig, opts: { 
 
   return { requests, decode };
 }
+
+/**
+ * Whether two sets of answers to one plan's requests are equal value for value. The bus poller
+ * decodes a lift's answers only when they differ from the previous poll's and otherwise hands
+ * on the values it decoded then (the same frozen object): at a 50 ms poll most answers repeat
+ * (issue 7, fieldbus benchmark), and `decode` is a pure function of them.
+ */
+export function sameResults(a: ReadonlyArray<readonly (number | boolean)[]>, b: ReadonlyArray<readonly (number | boolean)[]>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
