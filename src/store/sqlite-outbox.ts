@@ -66,15 +66,15 @@ function walPages(maxBytes: number, pageSize: number): number {
  * expired on every bind, so each call re-prepared the whole join: 12.3 µs for an empty read
  * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (issue 7, /tmp/exp notes in docs/performance.md;
  * "the statement will be automatically recompiled ... if the value of a host parameter could
- * affect the query plan", https://sqlite.org/c3ref/prepare.html). Statements are compiled per
- * limit on first use: exact up to EXACT_LIMITS (the dispatcher asks for at most its window),
- * then in powers of two so the set stays small; the extra rows of a bucket are dropped.
+ * affect the query plan", https://sqlite.org/c3ref/prepare.html). Statements are compiled on
+ * first use, one per power of two (the extra rows of a bucket are dropped), so at most a
+ * dozen exist: each compiled join holds ~20 KB, and one per exact limit would have grown with
+ * every new window size the dispatcher asked for (up to its in-flight window).
  */
-const EXACT_LIMITS = 128;
 function pendingStatements(db: Database.Database): (limit: number) => { stmt: Database.Statement; size: number } {
   const cache = new Map<number, Database.Statement>();
   return (limit) => {
-    const size = limit <= EXACT_LIMITS ? limit : 2 ** Math.ceil(Math.log2(limit));
+    const size = 2 ** Math.ceil(Math.log2(Math.max(1, limit)));
     let stmt = cache.get(size);
     if (!stmt) {
       stmt = db.prepare(`${SELECT_EVENT} WHERE e.delivered_at IS NULL AND e.priority = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ${size}`).raw(true);
