@@ -8,6 +8,7 @@ import { initialState, snapshots, step, type CoreConfig, type CoreState } from '
 import { TraceDriver, sequentialIds } from '../src/core/trace.js';
 import type { AlarmEvent, CoreEffect, CoreInput, Instant } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
+import { Prng } from '../src/sim/prng.js';
 
 const M0 = 1_000;
 const W0 = 1_700_000_000_000;
@@ -149,15 +150,10 @@ t.test('restored alarms: unknown lifts and finished incidents are dropped; codes
   t.same(d.events().slice(1).map((e) => [e.alarmId, e.lifecycle]), [['doors', 'acknowledged'], ['doors', 'end_of_alarm']], 'a critical orphan ends only by end of alarm');
 });
 
-/** Deterministic PRNG (mulberry32) so the randomized trace is reproducible. */
+/** Deterministic PRNG: the simulator's mulberry32 (src/sim/prng.ts), so a trace replays. */
 function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 t.test('300 random trips of normal operation raise nothing', async (t) => {

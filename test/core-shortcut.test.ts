@@ -19,16 +19,12 @@ import { initialState, step, stepReference, type CoreConfig, type CoreState, typ
 import { sequentialIds } from '../src/core/trace.js';
 import type { AlarmCode, CoreEffect, CoreInput, IdSource, Instant } from '../src/core/types.js';
 import type { BooleanSignal, SignalValues } from '../src/core/signals.js';
+import { Prng } from '../src/sim/prng.js';
 
-/** Deterministic PRNG (mulberry32), as in core-engine.test.ts. */
+/** Deterministic PRNG: the simulator's mulberry32 (src/sim/prng.ts), so a trace replays. */
 function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 const M0 = 5_000;

@@ -64,14 +64,14 @@ function walPages(maxBytes: number, pageSize: number): number {
  * The LIMIT is written into the SQL, never bound. better-sqlite3 builds SQLite with STAT4, and
  * then a host parameter that the planner looked at (the LIMIT is one) marks the statement
  * expired on every bind, so each call re-prepared the whole join: 12.3 µs for an empty read
- * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (issue 7, /tmp/exp notes in docs/performance.md;
+ * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (issue 7, docs/performance.md;
  * "the statement will be automatically recompiled ... if the value of a host parameter could
  * affect the query plan", https://sqlite.org/c3ref/prepare.html). Statements are compiled on
  * first use, one per power of two (the extra rows of a bucket are dropped), so at most a
  * dozen exist: each compiled join holds ~20 KB, and one per exact limit would have grown with
  * every new window size the dispatcher asked for (up to its in-flight window).
  */
-function pendingStatements(db: Database.Database): (limit: number) => { stmt: Database.Statement; size: number } {
+function pendingStatements(db: Database.Database): (limit: number) => Database.Statement {
   const cache = new Map<number, Database.Statement>();
   return (limit) => {
     const size = 2 ** Math.ceil(Math.log2(Math.max(1, limit)));
@@ -80,7 +80,7 @@ function pendingStatements(db: Database.Database): (limit: number) => { stmt: Da
       stmt = db.prepare(`${SELECT_EVENT} WHERE e.delivered_at IS NULL AND e.priority = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ${size}`).raw(true);
       cache.set(size, stmt);
     }
-    return { stmt, size };
+    return stmt;
   };
 }
 
@@ -208,9 +208,9 @@ export class SqliteOutbox implements Outbox {
     const out: StoredEvent[] = [];
     for (const priority of PRIORITY_VALUES) {
       if (left <= 0) break;
-      const { stmt, size } = this.sql.pendingOfPriority(left);
+      const stmt = this.sql.pendingOfPriority(left);
       const rows = stmt.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0, this.marks.of(priority)), upTo) as EventRow[];
-      const n = size > left ? Math.min(rows.length, left) : rows.length;
+      const n = Math.min(rows.length, left); // a power-of-two bucket may return more
       for (let i = 0; i < n; i++) out.push(toStored(rows[i] as EventRow));
       left -= n;
     }
@@ -298,7 +298,7 @@ export class SqliteOutbox implements Outbox {
  * A row as the store hands it out. `payload` is parsed on first use only: the dispatcher sends
  * `payloadJson` as it is, and a parse per row was the largest cost of reading a backlog after
  * the cursor fix (issue 7). A class, not an object literal with get/set: the literal made two
- * closures per row, 0.73 µs against ~0.01 (/tmp/exp/obj.mjs, issue 7 notes). The payload is an
+ * closures per row, 0.73 µs against ~0.01 (issue 7, docs/performance.md). The payload is an
  * accessor on the prototype, so `{ ...row }` would drop it: toJSON puts it back for
  * serialisation, and nothing in the agent spreads a stored event.
  */
