@@ -40,6 +40,8 @@ t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t)
     .get() as { payload: string; lifecycle: string; code: string };
   t.equal(row.lifecycle, 'raised');
   t.equal(JSON.parse(row.payload).seq, 1);
+  // A stored row's payload is a lazy accessor on its class: serialising the row keeps it.
+  t.match(JSON.parse(JSON.stringify(ob.pending(1)[0])), { seq: 1, payload: { seq: 1 } }, 'JSON of a stored row carries its payload');
   db.close();
   ob.close();
   ob.close(); // idempotent

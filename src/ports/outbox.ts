@@ -7,6 +7,9 @@ import type { AlarmEvent } from '../core/types.js';
  */
 export const PRIORITY = { critical: 0, major: 1, minor: 2, info: 3, lifecycle: 4 } as const;
 
+/** Every priority a row can have, in delivery order. */
+export const PRIORITY_VALUES: readonly number[] = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
+
 /** The severities an alarm event can have, highest first. */
 export type PriorityName = 'critical' | 'major' | 'minor' | 'info';
 export const PRIORITY_NAMES: readonly PriorityName[] = ['critical', 'major', 'minor', 'info'];

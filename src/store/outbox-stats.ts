@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { PRIORITY, PRIORITY_NAMES, type OutboxStats, type PriorityName } from '../ports/outbox.js';
+import { PRIORITY_NAMES, PRIORITY_VALUES, type OutboxStats, type PriorityName } from '../ports/outbox.js';
 
 export interface StatsStatements {
   /** The delivered watermarks (schema v4); null on an older file read as it is. */
@@ -14,9 +14,6 @@ export interface StatsStatements {
   pendingOf: Database.Statement;
   meta: Database.Statement;
 }
-
-/** Every priority a row can have (PRIORITY). */
-const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
 
 export function prepareStats(db: Database.Database): StatsStatements {
   const hasUpto = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'delivered_upto'`).get() !== undefined;

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import {
-  PRIORITY,
+  PRIORITY_VALUES,
   type MaintenanceReport,
   type Outbox,
   type OutboxStats,
@@ -43,8 +43,6 @@ export interface SqliteOutboxOptions {
 /** A row of SELECT_EVENT in raw mode (arrays, not objects: ~1 µs a row less, issue 7). */
 type EventRow = [seq: number, eventId: string, liftId: string, alarmId: string, priority: number, topic: string, payload: string, createdAt: number];
 
-/** Every priority a row can have, in delivery order. */
-const PRIORITY_VALUES = [...new Set(Object.values(PRIORITY))].sort((a, b) => a - b);
 // The payload lives in its own table since schema v3 (schema.ts): one seek on its primary key per row.
 const SELECT_EVENT =
   'SELECT e.seq, e.event_id, e.lift_id, e.alarm_id, e.priority, e.topic, p.payload, e.created_at FROM events e JOIN payloads p ON p.seq = e.seq';
@@ -211,7 +209,7 @@ export class SqliteOutbox implements Outbox {
       const stmt = this.sql.pendingOfPriority(left);
       const rows = stmt.all(priority, Math.max(after, range.afterSeqOf?.[priority] ?? 0, this.marks.of(priority)), upTo) as EventRow[];
       const n = Math.min(rows.length, left); // a power-of-two bucket may return more
-      for (let i = 0; i < n; i++) out.push(toStored(rows[i] as EventRow));
+      for (let i = 0; i < n; i++) out.push(new StoredRow(rows[i] as EventRow));
       left -= n;
     }
     return out;
@@ -337,6 +335,3 @@ class StoredRow implements StoredEvent {
   }
 }
 
-function toStored(r: EventRow): StoredEvent {
-  return new StoredRow(r);
-}
