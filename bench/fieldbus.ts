@@ -9,7 +9,7 @@
  * same schedule (bench/lib/raw-socket.ts), in alternating rounds in this process. At the
  * schema's fastest poll every transaction is a wake-up from epoll after the simulator's answer,
  * and on a small VM that wake-up, the write and the read cost a do-nothing Node loop
- * 100-160 µs of CPU per exchange, about the whole budget (docs/performance.md): process CPU
+ * 56-162 µs of CPU per exchange, about the whole budget (docs/performance.md): process CPU
  * alone would measure the machine, not the agent. modbus-serial is counted as the agent's.
  */
 import { composeAgent } from '../src/agent/compose.js';
@@ -17,6 +17,7 @@ import { buildReadPlan } from '../src/field/read-plan.js';
 import type { Config, DeviceProfile } from '../src/config/types.js';
 import type { Bench, Measured } from './lib/bench.js';
 import { bareModbusPhase } from './lib/bare-modbus.js';
+import type { FloorPhase } from './lib/floor-phase.js';
 import { rawSocketPhase } from './lib/raw-socket.js';
 import { BenchChild } from './lib/child.js';
 import { benchConfigDoc, writeAndLoad } from './lib/config.js';
@@ -120,8 +121,8 @@ export const fieldBusBench: Bench = {
 
       // The schema's fastest poll (50 ms, 320 transactions/s asked), alternating with the floors.
       const agentRuns: Phase[] = [];
-      const rawRuns: Array<{ txPerSec: number; cpuUsPerTx: number; failed: number }> = [];
-      const bareRuns: Array<{ txPerSec: number; cpuUsPerTx: number; failed: number }> = [];
+      const rawRuns: FloorPhase[] = [];
+      const bareRuns: FloorPhase[] = [];
       for (let r = 0; r < rounds; r++) {
         opts.log(`fieldbus: 50 ms poll, round ${r + 1}/${rounds}: agent, runtime floor, bare modbus-serial`);
         const l = load(50);

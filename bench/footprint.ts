@@ -87,11 +87,14 @@ function liveSampler(child: BenchChild<object>, everyMs: number): { stop: () => 
   let running = true;
   const loop = (async () => {
     while (running) {
-      const s = await child.ask<Sample>('sample-gc');
+      const s = await child.ask<Sample & { collected?: boolean }>('sample-gc');
+      // Without --expose-gc the child cannot collect, and the samples would be natural ones.
+      if (!s.collected) throw new Error('live-set agent: no full GC before the sample (is --expose-gc in its NODE_OPTIONS?)');
       samples.push({ ...s, t: performance.now() });
       await sleep(everyMs);
     }
   })();
+  loop.catch(() => undefined); // handled: stop() rethrows it
   return {
     stop: async () => {
       running = false;

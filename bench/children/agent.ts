@@ -47,11 +47,12 @@ async function main(): Promise<void> {
     }
     // 'sample-gc': a full collection first (the child runs with --expose-gc), so the figures are
     // the live set and what native memory holds, without V8's heap-sizing ramp.
-    if (m === 'sample-gc') (globalThis as { gc?: () => void }).gc?.();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (m === 'sample-gc') gc?.();
     let tx = 0;
     for (const b of c.agent.busStats()) for (const u of b.units) tx += u.ok;
     const mem = process.memoryUsage();
-    process.send?.({ rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, cpu: process.cpuUsage(), tx, connected: c.uplink.connected });
+    process.send?.({ rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, cpu: process.cpuUsage(), tx, connected: c.uplink.connected, collected: m === 'sample-gc' && gc !== undefined });
   });
   process.on('disconnect', () => void stop());
   process.send?.({ ready: true });
