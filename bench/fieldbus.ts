@@ -145,11 +145,15 @@ export const fieldBusBench: Bench = {
       const worstOwn = Math.max(own50, ownSat);
       const share = worstOwn / 1e6 / w115;
       const failed = sat.failed + agentRuns.reduce((t, x) => t + x.failed, 0);
+      const sumFailed = (xs: FloorPhase[]): number => xs.reduce((t, x) => t + x.failed, 0);
+      // A floor that missed answers measured less than the exchange it stands for: no verdict on it.
+      const floorFailed = sumFailed([rawSat, ...rawRuns]);
+      const bareFailed = sumFailed([bareSat, ...bareRuns]);
       const list = (xs: number[]): string => xs.map((x) => round(x, 0)).join(' ');
       return {
         headline: `own ${round(own50, 1)} µs CPU/tx at the 50 ms poll (agent ${round(agent50, 1)} − runtime floor ${round(raw50, 1)}), ${round(ownSat, 1)} saturated; worst = ${round(share * 100, 2)} % of ${round(w115 * 1e6, 0)} µs wire time`,
         ratio: round(share / 0.05),
-        pass: share < 0.05 && failed === 0,
+        pass: share < 0.05 && failed === 0 && floorFailed === 0,
         figures: {
           'tx/s at 50 ms poll (320/s asked)': round(median(agentRuns.map((x) => x.txPerSec)), 0),
           'CPU µs/tx at 50 ms poll (median of rounds)': round(agent50, 1),
@@ -173,7 +177,7 @@ export const fieldBusBench: Bench = {
           'CPU µs/tx at 50 ms poll, per round': `${list(rawRuns.map((x) => x.cpuUsPerTx))} floor; ${list(bareRuns.map((x) => x.cpuUsPerTx))} bare`,
           'tx/s saturated': `${round(rawSat.txPerSec, 0)} floor, ${round(bareSat.txPerSec, 0)} bare`,
           'CPU µs/tx saturated': `${round(rawSat.cpuUsPerTx, 1)} floor, ${round(bareSat.cpuUsPerTx, 1)} bare`,
-          'failed polls (floor, bare)': `${rawSat.failed + rawRuns.reduce((t, x) => t + x.failed, 0)}, ${bareSat.failed + bareRuns.reduce((t, x) => t + x.failed, 0)}`,
+          'failed polls (floor, bare)': `${floorFailed}, ${bareFailed}`,
           'request / response bytes': `8 / ${responseBytes(req)}`,
           'wire tx/s 19,200 8E1 (11 bit)': round(1 / w19, 1),
           'wire tx/s 19,200 8N1 (10 bit)': round(1 / wireSeconds(req, 19_200, 10), 1),
@@ -185,7 +189,7 @@ export const fieldBusBench: Bench = {
         notes: [
           `16 lifts (liftwatch-sim profile: one read of ${req.count} holding registers per poll), one modbus-rtu-over-tcp bus, interFrameGapMs 0; simulator + aedes in a child process. Saturated phase first (poll lowered to 1 ms after loading, below the schema minimum; bench only; ${WARMUP_MS / 1000} s warm-up, ${seconds} s window), then ${rounds} rounds at the 50 ms poll, each a fresh agent (${ROUND_WARMUP_MS / 1000} s warm-up, ${seconds} s window), the runtime floor and bare modbus-serial (1 s warm-up, ${seconds} s window each).`,
           'CPU = process.cpuUsage (user + system) of this process over the window, divided by successful transactions. Agent: modbus-serial, bus poller, pure core, retained state publishes, SQLite, MQTT client.',
-          "Runtime floor (bench/lib/raw-socket.ts): the same request frames on a plain net.Socket, the same schedule (earliest-due unit first, no gap), a timeout timer per request, no Modbus library: what Node costs this process per exchange at that rate (timer, write, epoll wake-up, read, promise). Own CPU = agent − floor, per round; modbus-serial's share is counted as the agent's. Verdict: the larger of the 50 ms and saturated own figures, no failed polls.",
+          "Runtime floor (bench/lib/raw-socket.ts): the same request frames on a plain net.Socket, the same schedule (earliest-due unit first, no gap), a timeout timer per request, no Modbus library: what Node costs this process per exchange at that rate (timer, write, epoll wake-up, read, promise). Own CPU = agent − floor, per round; modbus-serial's share is counted as the agent's. Verdict: the larger of the 50 ms and saturated own figures, no failed polls by the agent or the floor.",
           'Bare modbus-serial: the same reads through connectTelnet, as src/field/modbus-serial-link.ts opens this bus, on the same schedule, nothing else: splits the own CPU into the library and liftwatch.',
           'Wire time: (8 + response bytes + 2 × 3.5 gap characters) × bits per character / baud, no slave turnaround; the target uses 10-bit characters (the shorter wire time, so the stricter test).',
           ...logger.problems.slice(0, 5),

@@ -26,8 +26,12 @@ export async function rawSocketPhase(o: FloorSchedule & { port: number; req: Rea
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.on('error', () => undefined);
   let got = 0;
+  let unitAsked = 0;
   let pending: { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
   socket.on('data', (d: Buffer) => {
+    // An answer starts with the unit address: a late answer to a request that timed out (another
+    // unit) must not count towards this one.
+    if (got === 0 && d[0] !== unitAsked) return;
     got += d.length;
     if (got < expect || !pending) return;
     const p = pending;
@@ -39,6 +43,7 @@ export async function rawSocketPhase(o: FloorSchedule & { port: number; req: Rea
     return await scheduledPhase(o, (unit) =>
       new Promise<void>((resolve, reject) => {
         got = 0;
+        unitAsked = unit;
         // A timeout as any client keeps one (modbus-serial does too), so the floor pays for it.
         const timer = setTimeout(() => {
           pending = null;
