@@ -23,26 +23,31 @@ t.test('separate rise and fall holds; a bounce back cancels the candidate', asyn
   t.same(nextDue(tr, holds), at(3100), 'rise hold is separate');
 });
 
-t.test('debounced flips are recorded at their commit instants for chatter detection (issue 3)', async (t) => {
+t.test('committed changes are kept in bursts at their commit instants, to be judged for chatter once settled', async (t) => {
   let tr = rebuild({ doorZone: true, moving: false }, at(0));
-  for (let i = 1; i <= 6; i++) tr = observe(tr, { doorZone: i % 2 === 0, moving: false }, at(i * 1000), holds);
-  t.same(tr.doorZone?.flips, [1000, 2000, 3000, 4000, 5000, 6000]);
-  t.equal(tr.doorZone?.prev, false, 'the value before the last commit');
-  tr = observe(tr, { doorZone: false, moving: true }, at(7000), holds);
-  tr = observe(tr, { doorZone: true, moving: true }, at(8000), holds);
-  t.equal(tr.doorZone?.flips.length, 6, 'a running car passing landings is not chatter');
+  for (let i = 1; i <= 3; i++) tr = observe(tr, { doorZone: i % 2 === 0, moving: false }, at(i * 1000), holds);
+  t.same(tr.doorZone?.bursts.map((b) => b.times), [[1000], [2000], [3000]], 'changes 1 s apart are separate bursts');
+  t.equal(tr.doorZone?.prev, true, 'the value before the last commit');
+  tr = observe(tr, { doorZone: true, moving: false }, at(3200), holds);
+  tr = observe(tr, { doorZone: false, moving: false }, at(3400), holds);
+  const last = tr.doorZone?.bursts[tr.doorZone.bursts.length - 1];
+  t.same(last?.times, [3000, 3200, 3400], 'changes closer than the settle time join one burst (bounce)');
+  t.equal(last?.from, true, 'the burst remembers the value before it');
+  t.same(tr.doorZone?.flips, [], 'nothing is counted before it is judged');
   const slow = holdLookup({ safetyChain: { fallMs: 300 } }, {});
   let c = rebuild({ safetyChain: true }, at(0));
   c = observe(c, { safetyChain: false }, at(1000), slow);
   c = observe(c, { safetyChain: true }, at(1100), slow);
-  t.same(c.safetyChain?.flips, [], 'a bounce the hold filters is no flip');
+  t.same(c.safetyChain?.bursts, [], 'a bounce the hold filters is no change');
   c = observe(c, { safetyChain: false }, at(2000), slow);
   c = commitDue(c, at(2300), slow);
-  t.same(c.safetyChain?.flips, [2300], 'recorded at the commit instant');
+  t.same(c.safetyChain?.bursts.map((b) => b.times), [[2300]], 'recorded at the commit instant');
   let b = rebuild({ alarmButton: false }, at(0));
   b = observe(b, { alarmButton: true }, at(1000), holds);
-  t.same(b.alarmButton?.flips, [], 'the alarm button is never counted');
-  t.same(rebuild({ safetyChain: true }, at(9000), c).safetyChain?.flips, [2300], 'a rebuild after link loss keeps the history');
+  t.same(b.alarmButton?.bursts, [], 'the alarm button is never judged');
+  const counted = { ...c, safetyChain: { ...c.safetyChain!, flips: [2300], chattering: true } };
+  const rebuilt = rebuild({ safetyChain: true }, at(9000), counted).safetyChain;
+  t.same([rebuilt?.flips, rebuilt?.chattering, rebuilt?.bursts], [[2300], true, []], 'a rebuild after link loss keeps the counted history, not the unjudged bursts');
 });
 
 t.test('unchanged samples keep track identity', async (t) => {

@@ -29,6 +29,8 @@ t.test('nextDeadline names the instant the driver must tick', async (t) => {
   let r = step(cfg, st, sample(0, {}), ids);
   t.equal(r.nextDeadline, TEST_DUE, 'idle lift: only the 3-day test-call clock is pending');
   r = step(cfg, r.state, sample(1000, { doorZone: false }), ids);
+  t.equal(r.nextDeadline, M0 + 2_000, 'a contact change is judged for chatter once it has settled for 1 s');
+  r = step(cfg, r.state, { kind: 'tick', at: at(2_000) }, ids);
   t.equal(r.nextDeadline, M0 + 31_000, 'stopped outside the zone: confirm in 30 s');
   r = step(cfg, r.state, sample(2000, { doorZone: false, alarmButton: true }), ids);
   t.equal(r.nextDeadline, M0 + 5_000, 'unfiltered press: 3 s');
@@ -129,7 +131,7 @@ t.test('inputs for unknown lifts and ticks before any sample are harmless', asyn
   t.equal(snapshots(r.state)[0]?.link, 'unknown');
 });
 
-t.test('restored alarms: unknown lifts and finished incidents are dropped; codes without a rule are kept visibly', async (t) => {
+t.test('restored alarms: unknown lifts and finished incidents are dropped; each other alarm continues under its rule, and only a code without one is an orphan', async (t) => {
   const ev = (alarmId: string, code: AlarmEvent['code'], severity: AlarmEvent['severity'], lifecycle: AlarmEvent['lifecycle'] = 'raised', liftId = 'L1'): AlarmEvent => ({
     alarmId, lifecycle, code, severity, liftId, floor: 2, occurredAt: W0 - 9000, confirmedAt: W0 - 9000, clearedAt: null,
     at: W0 - 9000, controllerCode: null, evidence: null,
@@ -138,16 +140,23 @@ t.test('restored alarms: unknown lifts and finished incidents are dropped; codes
     ev('gone', 'PASSENGER_TRAPPED', 'critical', 'raised', 'other-lift'),
     ev('done', 'PASSENGER_TRAPPED', 'critical', 'end_of_alarm'),
     ev('filtered', 'ALARM_FILTERED', 'info'),
-    ev('doors', 'REPEATED_FAULT', 'critical'),
-    ev('load', 'LEVELLING_FAULT', 'minor'),
+    { ...ev('rep', 'REPEATED_FAULT', 'critical'), detail: 'MAINS_POWER_FAILURE repeated 3 times' },
+    ev('lev', 'LEVELLING_FAULT', 'minor'),
+    // A controller trip without its raw code cannot be followed by the fault-code rule.
+    ev('trip', 'SAFETY_DEVICE_TRIP', 'critical'),
+    ev('tc', 'TEST_CALL', 'info'),
   ];
-  const d = new TraceDriver(cfg, at(0), sequentialIds(), restored);
-  t.same(d.snapshots()[0]?.activeAlarms.map((a) => a.alarmId), ['doors', 'load']);
+  const d = new TraceDriver(cfg, at(0), sequentialIds(), restored, restored);
+  t.same(d.snapshots()[0]?.activeAlarms.map((a) => a.alarmId), ['lev', 'rep', 'trip', 'tc']);
   d.feed(sample(1000, {}));
-  t.same(d.events().map((e) => [e.alarmId, e.lifecycle]), [['load', 'cleared']], 'a non-critical orphan clears at the first good sample');
-  d.feed({ kind: 'acknowledge', alarmId: 'doors', at: at(2000) });
+  t.same(d.events().map((e) => [e.alarmId, e.lifecycle, e.detail]), [
+    ['tc', 'cleared', 'restored alarm not evaluated by this core version'],
+    ['rep', 'cleared', 'MAINS_POWER_FAILURE raised 0 times within the window'],
+  ], 'the orphan clears at the first good sample; REPEATED_FAULT clears by its rule: its history holds no raise of that fault');
+  d.feed({ kind: 'acknowledge', alarmId: 'trip', at: at(2000) });
   d.feed({ kind: 'endOfAlarm', liftId: 'L1', at: at(3000), source: 'input' });
-  t.same(d.events().slice(1).map((e) => [e.alarmId, e.lifecycle]), [['doors', 'acknowledged'], ['doors', 'end_of_alarm']], 'a critical orphan ends only by end of alarm');
+  t.same(d.events().slice(2).map((e) => [e.alarmId, e.lifecycle]), [['trip', 'acknowledged'], ['trip', 'end_of_alarm']], 'a critical orphan ends only by end of alarm');
+  t.same(d.snapshots()[0]?.activeAlarms.map((a) => a.alarmId), ['lev'], 'LEVELLING_FAULT continues until its quiet window has passed');
 });
 
 /** Deterministic PRNG: the simulator's mulberry32 (src/sim/prng.ts), so a trace replays. */

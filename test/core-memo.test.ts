@@ -39,11 +39,12 @@ function prepared(cfg: CoreConfig): CoreState {
 t.test('a state stepped under another config uses that config, not the memo of the first', async (t) => {
   const st = prepared(fast);
   // The same state object, stepped under each config (the deadline table travels with the state).
-  const underFast = step(fast, st, { kind: 'tick', at: at(1_500) }, sequentialIds('F'));
-  const underSlow = step(slow, st, { kind: 'tick', at: at(1_500) }, sequentialIds('S'));
+  // At 2 s: the door-zone change has settled and been judged (rules/chatter-model.ts).
+  const underFast = step(fast, st, { kind: 'tick', at: at(2_000) }, sequentialIds('F'));
+  const underSlow = step(slow, st, { kind: 'tick', at: at(2_000) }, sequentialIds('S'));
   t.equal(underFast.nextDeadline, M0 + 3_000, 'fast config: confirm 2 s after the stop');
   t.equal(underSlow.nextDeadline, M0 + 10_000, 'slow config: confirm 9 s after the stop');
-  const fresh = step(slow, prepared(slow), { kind: 'tick', at: at(1_500) }, sequentialIds('S'));
+  const fresh = step(slow, prepared(slow), { kind: 'tick', at: at(2_000) }, sequentialIds('S'));
   t.equal(underSlow.nextDeadline, fresh.nextDeadline, 'as a state built under the slow config from the start');
   t.same(codes(step(slow, underSlow.state, { kind: 'tick', at: at(3_000) }, sequentialIds('S')).effects), [], 'nothing raised at 3 s under the slow config');
   t.same(codes(step(fast, underFast.state, { kind: 'tick', at: at(3_000) }, sequentialIds('F')).effects), ['STOPPED_BETWEEN_FLOORS:raised'], 'raised at 3 s under the fast config');
@@ -52,8 +53,8 @@ t.test('a state stepped under another config uses that config, not the memo of t
 t.test('one state stepped along two branches: each branch sees only its own inputs', async (t) => {
   const ids = sequentialIds();
   const st = prepared(fast);
-  const moved = step(fast, st, sample(1_500, { doorZone: true }), ids); // back in the zone: pending dropped
-  const still = step(fast, st, sample(1_500, { doorZone: false }), ids); // still outside: pending kept
+  const moved = step(fast, st, sample(2_500, { doorZone: true }), ids); // back in the zone: pending dropped
+  const still = step(fast, st, sample(2_000, { doorZone: false }), ids); // still outside: pending kept (the change settled at 2 s)
   t.equal(still.nextDeadline, M0 + 3_000, 'the branch still outside keeps the confirm deadline');
   t.not(moved.nextDeadline, M0 + 3_000, 'the branch back in the zone has no such deadline');
   // An untouched lift (L2) of either branch still has its snapshot, and the touched one a new one when it changed.

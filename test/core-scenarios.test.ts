@@ -45,7 +45,11 @@ interface Scenario {
   rules?: CoreConfig['rules'];
   debounce?: CoreConfig['debounce'];
   baseline?: SignalValues;
-  restored?: Array<{ t: number; code: AlarmEvent['code']; alarmId: string; lifecycle?: AlarmEvent['lifecycle']; lift?: string; severity?: AlarmEvent['severity']; controllerCode?: number }>;
+  /** Signals the lift's wiring does not carry: removed from the baseline and from every sample. */
+  unwired?: Array<keyof SignalValues>;
+  restored?: Array<{ t: number; code: AlarmEvent['code']; alarmId: string; lifecycle?: AlarmEvent['lifecycle']; lift?: string; severity?: AlarmEvent['severity']; controllerCode?: number; detail?: string; signal?: string }>;
+  /** Alarms raised before the start (the store's recent raises, the REPEATED_FAULT history). */
+  history?: Array<{ t: number; code: AlarmEvent['code']; alarmId: string; lift?: string; severity?: AlarmEvent['severity']; controllerCode?: number; signal?: string }>;
   jitter?: boolean;
   until?: number;
   inputs: Array<Record<string, unknown>>;
@@ -64,7 +68,8 @@ function toItems(sc: Scenario, defaultLift: string): Item[] {
     prevT = tm;
     const liftId = (raw.lift as string | undefined) ?? defaultLift;
     if ('sample' in raw) {
-      const values = { ...(current.get(liftId) ?? { ...BASELINE, ...sc.baseline }), ...(raw.sample as SignalValues) };
+      const values: SignalValues = { ...(current.get(liftId) ?? { ...BASELINE, ...sc.baseline }), ...(raw.sample as SignalValues) };
+      for (const name of sc.unwired ?? []) delete values[name];
       current.set(liftId, values);
       out.push({ input: { kind: 'sample', liftId, at: at(tm), values } });
     } else if ('tick' in raw) out.push({ input: { kind: 'tick', at: at(tm) } });
@@ -127,15 +132,19 @@ function run(sc: Scenario, variant: Variant) {
   const cfg: CoreConfig = { lifts, rules: sc.rules ?? {} };
   if (sc.debounce) cfg.debounce = sc.debounce;
   const defaultLift = lifts[0]!.id;
-  const restored: AlarmEvent[] = (sc.restored ?? []).map((r) => ({
-    alarmId: r.alarmId, lifecycle: r.lifecycle ?? 'raised', code: r.code, severity: r.severity ?? 'critical',
-    liftId: r.lift ?? defaultLift, floor: null, occurredAt: WALL0 + r.t, confirmedAt: WALL0 + r.t, clearedAt: null,
-    at: WALL0 + r.t, controllerCode: r.controllerCode ?? null, evidence: null,
-  }));
+  const stored = (r: NonNullable<Scenario['history']>[number] & { lifecycle?: AlarmEvent['lifecycle']; detail?: string }, clearedAt: number | null): AlarmEvent => ({
+    alarmId: r.alarmId, lifecycle: r.lifecycle ?? (clearedAt === null ? 'raised' : 'cleared'), code: r.code, severity: r.severity ?? 'critical',
+    liftId: r.lift ?? defaultLift, floor: null, occurredAt: WALL0 + r.t, confirmedAt: WALL0 + r.t, clearedAt,
+    at: clearedAt ?? WALL0 + r.t, controllerCode: r.controllerCode ?? null,
+    evidence: r.signal === undefined ? null : { rule: 'stored', heldMs: 0, signals: { [r.signal]: true } },
+    ...(r.detail === undefined ? {} : { detail: r.detail }),
+  });
+  const restored: AlarmEvent[] = (sc.restored ?? []).map((r) => stored(r, null));
+  const history: AlarmEvent[] = (sc.history ?? []).map((r) => stored(r, WALL0 + r.t + 1000));
   const items = toItems(sc, defaultLift);
   const lastT = items.length === 0 ? 0 : Math.max(...items.map((i) => ('input' in i ? i.input.at.mono - MONO0 : i.t)));
   const end = sc.until ?? lastT + 60_000;
-  const d = new TraceDriver(cfg, at(0), sequentialIds(), restored);
+  const d = new TraceDriver(cfg, at(0), sequentialIds(), restored, [...history, ...restored]);
   const checks: string[] = [];
   for (const it of withJitter(items, variant, end)) {
     if ('check' in it) {

@@ -5,7 +5,7 @@
  * effect and the dispatcher publish (nothing is published that is not stored first).
  */
 import type { Config, DeviceProfile } from '../config/types.js';
-import { initialState, snapshots, step, type CoreConfig, type CoreState } from '../core/engine.js';
+import { initialState, repeatWindowMs, snapshots, step, type CoreConfig, type CoreState } from '../core/engine.js';
 import type { AlarmEvent, CoreInput, EndOfAlarmSource, IdSource, LiftSnapshot } from '../core/types.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -92,7 +92,9 @@ export class Agent {
     this.startedAt = now.wall;
     const restored = outbox.activeAlarms();
     if (restored.length) logger.info('restored active alarms from the store', { count: restored.length });
-    this.state = initialState(this.coreConfig, now, restored);
+    // REPEATED_FAULT counts the same fault across restarts: its raises are read back from the store.
+    const history = outbox.alarmsRaisedSince(now.wall - repeatWindowMs(this.coreConfig));
+    this.state = initialState(this.coreConfig, now, restored, history);
     this.running = true;
     this.deps.uplink.start();
     this.deps.dispatcher.start();

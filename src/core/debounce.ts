@@ -5,13 +5,9 @@
  * has been seen continuously for its hold time, at exactly `candidate.since + hold`, so the
  * result does not depend on when the driver happens to tick. A bounce back cancels it.
  *
- * Each track also records the instants of its committed (debounced) flips, for chatter
- * detection (rules/chatter.ts, issue 3), and the value before the last commit, so rules can
- * tell an edge that happened while the car was running from one that happened at rest.
- *
- * Chatter counts debounced flips, not raw ones: contact bounce (milliseconds) is the debounce
- * hold's job; chatter is a contact that keeps changing state for real (seconds), e.g. a loose
- * wire. Signals that change with normal travel or by hand are not counted (CHATTER_EXEMPT).
+ * Each track also records its committed changes in bursts, to be judged for chatter once the
+ * contact has settled (rules/chatter-model.ts), and the value before the last commit, so rules
+ * can tell an edge that happened while the car was running from one that happened at rest.
  */
 import { SIGNAL_NAMES, type SignalName, type SignalValues } from './signals.js';
 import type { Instant } from './types.js';
@@ -27,39 +23,66 @@ export interface SignalTrack {
   /** Last raw value seen. */
   raw: SignalValue;
   candidate: { value: SignalValue; since: Instant } | null;
-  /** Mono times of committed flips (pruned to the chatter window by rules/chatter.ts). */
+  /**
+   * Mono times of the committed changes that the lift's operation does not explain, counted
+   * toward SIGNAL_CHATTERING (rules/chatter.ts; pruned to its window).
+   */
   flips: number[];
-  /** Marked by rules/chatter.ts: N flips within the window, not yet calm again. */
+  /** Changes committed and not yet judged (see Burst). */
+  bursts: readonly Burst[];
+  /** Marked by rules/chatter.ts: N unexplained changes within the window, not yet calm again. */
   chattering: boolean;
   /** The stable value before the last commit (equal to `value` after a rebuild: no edge). */
   prev?: SignalValue;
 }
 
 /**
- * Signals never counted as chattering: the alarm and end-of-alarm pushes are operated by people
- * (a trapped passenger hammering the button must never be silenced, EN 81-28), and the
- * registered call and door-open command are controller logic, not contacts (a door sent open
- * again and again is DOOR_CLOSE_FAULT's reopen count, not chatter).
+ * Signals whose changes are never judged for chatter: the alarm and end-of-alarm pushes are
+ * operated by people (a trapped passenger hammering the button must never be silenced,
+ * EN 81-28), the registered call and door-open command are controller logic, not contacts
+ * (a door sent open again and again is DOOR_CLOSE_FAULT's reopen count), and overload follows
+ * people stepping in and out.
  */
-export const CHATTER_EXEMPT: ReadonlySet<SignalName> = new Set<SignalName>(['alarmButton', 'endOfAlarm', 'callRegistered', 'doorOpenCommand']);
+export const CHATTER_EXEMPT: ReadonlySet<SignalName> = new Set<SignalName>(['alarmButton', 'endOfAlarm', 'callRegistered', 'doorOpenCommand', 'overload']);
 
 /**
- * Whether a committed flip counts toward chatter. Flips the lift's own operation explains are
- * not counted: doorZone while the car runs (it passes the unlocking zone of every landing,
- * EN 81-20 3.42), and a door limit or lock moving the way the door-open command drives it (open
- * limit made / closed limit and lock lost while commanded open, and the reverse while commanded
- * closed). A door contact that changes against the command - the open limit dropping out during
- * the dwell, the lock flickering at rest - is counted. Without a command signal, every flip counts.
+ * How long a contact must stay put before its last change is judged (rules/chatter-model.ts):
+ * changes closer together than this form one burst, so contact bounce at a real transition is
+ * judged with the transition, and a brief departure and return is judged as one glitch.
  */
-function countsAsFlip(name: SignalName, tr: SignalTrack, next: SignalValue, tracks: Tracks): boolean {
-  if (typeof next !== 'boolean' || typeof tr.value !== 'boolean' || CHATTER_EXEMPT.has(name)) return false;
-  if (name === 'doorZone' && (tracks.moving?.value === true || tracks.moving?.raw === true)) return false;
-  const cmd = tracks.doorOpenCommand?.value;
-  if (typeof cmd === 'boolean') {
-    if (name === 'doorOpenLimit' && next === cmd) return false;
-    if ((name === 'doorClosedLimit' || name === 'doorLocked') && next === !cmd) return false;
+export const CHATTER_SETTLE_MS = 1_000;
+
+/**
+ * A burst still going on after this long is judged without waiting for it to settle: no
+ * contact bounces for seconds, and a contact flickering faster than the settle time must still
+ * be reported (the next change then starts a new burst).
+ */
+export const CHATTER_MAX_BURST_MS = 2_000;
+
+/**
+ * Committed changes of one contact close together in time (each within CHATTER_SETTLE_MS of
+ * the one before), waiting to be judged once the contact has settled. `from` is the value
+ * before the burst and `fromSince` when that value was committed; the value after the burst
+ * is the track's `value`.
+ */
+export interface Burst {
+  from: SignalValue;
+  fromSince: number;
+  /** Mono instants of the burst's committed changes, oldest first. */
+  times: readonly number[];
+}
+
+function addToBursts(tr: SignalTrack, at: number): readonly Burst[] {
+  const last = tr.bursts[tr.bursts.length - 1];
+  const lastAt = last?.times[last.times.length - 1];
+  if (last !== undefined && lastAt !== undefined && at - lastAt < CHATTER_SETTLE_MS) {
+    return [...tr.bursts.slice(0, -1), { ...last, times: [...last.times, at] }];
   }
-  return true;
+  return [...tr.bursts, { from: tr.value, fromSince: tr.since.mono, times: [at] }];
+}
+
+function judged(name: SignalName, tr: SignalTrack, next: SignalValue): boolean {
+  return typeof next === 'boolean' && typeof tr.value === 'boolean' && !CHATTER_EXEMPT.has(name);
 }
 
 export type Tracks = Readonly<Partial<Record<SignalName, SignalTrack>>>;
@@ -97,7 +120,7 @@ export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Track
   for (const name of SIGNAL_NAMES) {
     const v = values[name];
     const old = prev?.[name];
-    out[name] = { value: v, since: at, raw: v, candidate: null, flips: old?.flips ?? [], chattering: old?.chattering ?? false, prev: v };
+    out[name] = { value: v, since: at, raw: v, candidate: null, flips: old?.flips ?? [], bursts: [], chattering: old?.chattering ?? false, prev: v };
   }
   return out;
 }
@@ -112,7 +135,7 @@ export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds
     const tr = tracks[name];
     if (!tr) {
       out ??= { ...tracks };
-      out[name] = { value: raw, since: at, raw, candidate: null, flips: [], chattering: false, prev: raw };
+      out[name] = { value: raw, since: at, raw, candidate: null, flips: [], bursts: [], chattering: false, prev: raw };
       continue;
     }
     if (raw === tr.raw && (tr.candidate === null || tr.candidate.value === raw)) continue;
@@ -135,8 +158,8 @@ export function commitDue(tracks: Tracks, at: Instant, holds: HoldLookup): Track
     if (tr.candidate.since.mono + hold > at.mono) continue;
     out ??= { ...tracks };
     const since = later(tr.candidate.since, hold);
-    const flips = countsAsFlip(name, tr, tr.candidate.value, tracks) ? [...tr.flips, since.mono] : tr.flips;
-    out[name] = { ...tr, value: tr.candidate.value, since, candidate: null, prev: tr.value, flips };
+    const bursts = judged(name, tr, tr.candidate.value) ? addToBursts(tr, since.mono) : tr.bursts;
+    out[name] = { ...tr, value: tr.candidate.value, since, candidate: null, prev: tr.value, bursts };
   }
   return out ?? tracks;
 }

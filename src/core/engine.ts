@@ -61,7 +61,12 @@ export function wholeMs(at: Instant): Instant {
   return mono === at.mono && wall === at.wall ? at : { mono, wall };
 }
 
-export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: AlarmEvent[]): CoreState {
+/**
+ * `restored`: the latest event of every alarm still active when the agent last stopped;
+ * `history`: the latest event of every alarm raised within the REPEATED_FAULT window before
+ * now (the store keeps both), so repeated faults are counted across restarts.
+ */
+export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: readonly AlarmEvent[], history?: readonly AlarmEvent[]): CoreState {
   const at = wholeMs(rawAt);
   const lifts: LiftCore[] = cfg.lifts.map((l) => ({
     id: l.id,
@@ -81,7 +86,13 @@ export function initialState(cfg: CoreConfig, rawAt: Instant, restored?: AlarmEv
     lastEval: at.mono,
     lastKey: null,
   }));
-  return { started: false, lifts: restored && restored.length > 0 ? restoreInto(lifts, restored) : lifts };
+  const any = (restored?.length ?? 0) > 0 || (history?.length ?? 0) > 0;
+  return { started: false, lifts: any ? restoreInto(lifts, restored ?? [], history ?? [], at) : lifts };
+}
+
+/** The longest REPEATED_FAULT window of any lift: how far back the agent reads raises at start. */
+export function repeatWindowMs(cfg: CoreConfig): number {
+  return Math.max(0, ...cfg.lifts.map((l) => tuningFor(cfg.rules, 'REPEATED_FAULT', l.rules).windowMs));
 }
 
 /** One Env per lift: its tuning is the taxonomy default < site `rules` < the lift's `rules`. */
@@ -354,7 +365,9 @@ function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: I
     if (lift !== undefined) {
       const env = envFor(lift.id);
       if (input.kind === 'sample') {
-        quiet = shortcuts && state.started ? unchangedSample(env, table, lifts, i, input) : null;
+        // Only for a lift no deadline of this step has evaluated: the shortcut's lift keeps its
+        // previous snapshot (below), which must then still be the one last published.
+        quiet = shortcuts && state.started && lift === state.lifts[i] ? unchangedSample(env, table, lifts, i, input) : null;
         lifts[i] = quiet ?? applySample(env, lift, input, events);
       }
       else if (input.kind === 'endOfAlarm') lifts[i] = applyEndOfAlarm(lift, input, events);

@@ -32,8 +32,9 @@ export class TraceDriver {
     start: Instant,
     private readonly ids: IdSource,
     restored?: AlarmEvent[],
+    history?: AlarmEvent[],
   ) {
-    this.state = initialState(cfg, start, restored);
+    this.state = initialState(cfg, start, restored, history);
     this.last = start;
   }
 

@@ -95,6 +95,11 @@ export interface Outbox {
   maintain(): MaintenanceReport;
   /** Alarms raised and not yet ended, newest event per alarmId (to restore the core on start). */
   activeAlarms(): AlarmEvent[];
+  /**
+   * Alarms raised (confirmedAt) at or after `wall`, active or ended, newest event per alarmId
+   * in the order they were first stored: the REPEATED_FAULT history the core is started with.
+   */
+  alarmsRaisedSince(wall: number): AlarmEvent[];
   /** Persistent counter incremented once per agent start (Sparkplug bdSeq-like). */
   nextSession(): number;
   close(): void;

@@ -114,6 +114,13 @@ export class MemoryOutbox implements Outbox {
     return [...this.state.alarms.values()].filter((a) => a.active).map((a) => clone(a.lastEvent));
   }
 
+  alarmsRaisedSince(wall: number): AlarmEvent[] {
+    this.assertOpen();
+    return [...this.state.alarms.values()]
+      .filter((a) => a.lastEvent.confirmedAt !== null && a.lastEvent.confirmedAt >= wall)
+      .map((a) => clone(a.lastEvent));
+  }
+
   nextSession(): number {
     this.assertOpen();
     return ++this.state.session;

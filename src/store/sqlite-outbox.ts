@@ -102,6 +102,8 @@ function prepare(db: Database.Database) {
     lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck(),
     ...prepareStats(db),
     active: db.prepare('SELECT last_event FROM alarms WHERE active = 1 ORDER BY rowid'),
+    // Read once at start; the table is bounded by retention (ended alarms are pruned by age).
+    raisedSince: db.prepare("SELECT last_event FROM alarms WHERE json_extract(last_event, '$.confirmedAt') >= ? ORDER BY rowid"),
     nextSession: db.prepare(
       `INSERT INTO meta (key, value) VALUES ('session', 1)
        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
@@ -265,6 +267,12 @@ export class SqliteOutbox implements Outbox {
   activeAlarms(): AlarmEvent[] {
     this.assertOpen();
     const rows = this.sql.active.all() as Array<{ last_event: string }>;
+    return rows.map((r) => JSON.parse(r.last_event) as AlarmEvent);
+  }
+
+  alarmsRaisedSince(wall: number): AlarmEvent[] {
+    this.assertOpen();
+    const rows = this.sql.raisedSince.all(wall) as Array<{ last_event: string }>;
     return rows.map((r) => JSON.parse(r.last_event) as AlarmEvent);
   }
 

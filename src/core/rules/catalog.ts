@@ -16,6 +16,35 @@ function doorShut(v: LiftView): boolean {
   return closed !== false;
 }
 
+/**
+ * Without the door-open command (the common retrofit wires only contacts): whether the door,
+ * off both limits, last left its closed limit (opening) rather than its open limit (closing),
+ * read from when each limit was last lost. Null when the limits are not both wired.
+ */
+function leftClosedLast(v: LiftView): boolean | null {
+  const c = v.tracks?.doorClosedLimit;
+  const o = v.tracks?.doorOpenLimit;
+  if (c === undefined || o === undefined || typeof c.value !== 'boolean' || typeof o.value !== 'boolean') return null;
+  return c.since.mono > o.since.mono;
+}
+
+/**
+ * Without the door-open command: the car has just arrived (the running contact was released,
+ * in the door zone) and the door has not moved since. A car that answers a call opens its
+ * door on arrival, so the opening is expected.
+ */
+function arrivedShut(v: LiftView): boolean {
+  const m = v.tracks?.moving;
+  const shut = typeof v.values.doorClosedLimit === 'boolean' ? v.tracks?.doorClosedLimit : v.tracks?.doorLocked;
+  return m !== undefined && m.value === false && m.prev === true && shut !== undefined && shut.value === true && shut.since.mono <= m.since.mono;
+}
+
+/** The door stands off both limits. */
+function offBothLimits(v: LiftView): boolean {
+  return isStationary(v) && v.values.doorOpenLimit === false && v.values.doorClosedLimit === false;
+}
+
+const INFERRED = 'inferred from the door contacts (no door-open command wired)';
 
 export const CONDITION_RULES: readonly ConditionRule[] = [
   {
@@ -29,16 +58,18 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
   },
   {
     // domain.md DOORS_WONT_OPEN (critical, 15 s); EN 627 "door-opening fault"; KONE: "door
-    // cannot open". The car stands at a landing, the controller commands the door open, and the
-    // door has not even left its closed position: nobody can get out.
+    // cannot open". The car stands at a landing, the controller commands the door open (without
+    // the command wired: the car has just arrived there), and the door has not even left its
+    // closed position: nobody can get out.
     code: 'DOORS_WONT_OPEN',
     text: 'car stopped in the door zone, door commanded open, door still shut',
     signals: ['moving', 'doorZone', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit', 'doorLocked'],
     inputs: ['moving', 'doorZone', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit', 'doorLocked'],
     suppressedInInspection: true,
     condition: (v) =>
-      isStationary(v) && v.values.doorZone === true && v.values.doorOpenCommand === true &&
-      v.values.doorOpenLimit !== true && doorShut(v),
+      isStationary(v) && v.values.doorZone === true && v.values.doorOpenLimit !== true && doorShut(v) &&
+      (v.values.doorOpenCommand === true || (v.values.doorOpenCommand === undefined && arrivedShut(v))),
+    describe: (v) => (v.values.doorOpenCommand === undefined ? `the car arrived and the door never left closed; ${INFERRED}` : undefined),
   },
   {
     // domain.md ALARM_DEVICE_FAULT (10 s): Kleemann's emergency-call fault input persists 10 s;
@@ -82,14 +113,17 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
   },
   {
     // domain.md DOOR_OPEN_FAULT (10 s); EN 627 "door-opening fault". The door left its closed
-    // position on an open command but did not reach the open limit in time.
+    // position on an open command (without the command wired: it left the closed limit last)
+    // but did not reach the open limit in time.
     code: 'DOOR_OPEN_FAULT',
     text: 'door commanded open, open limit not reached in time',
     signals: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
     inputs: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
     suppressedInInspection: true,
     condition: (v) =>
-      isStationary(v) && v.values.doorOpenCommand === true && v.values.doorOpenLimit === false && v.values.doorClosedLimit === false,
+      offBothLimits(v) &&
+      (v.values.doorOpenCommand === true || (v.values.doorOpenCommand === undefined && leftClosedLast(v) === true)),
+    describe: (v) => (v.values.doorOpenCommand === undefined ? `door stopped part way while opening; ${INFERRED}` : undefined),
   },
   {
     // domain.md DOOR_CLOSE_FAULT (30 s; >= 3 reopen cycles in 60 s); EN 627 "cannot run because
@@ -97,15 +131,20 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     code: 'DOOR_CLOSE_FAULT',
     text: 'door commanded closed, closed limit not reached in time, or repeated reopening',
     signals: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
-    inputs: ['moving', 'doorOpenCommand', 'doorClosedLimit'],
+    inputs: ['moving', 'doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit'],
     suppressedInInspection: true,
-    // A door stalled part-way: neither limit made. A door parked fully open (some controllers
-    // park that way) is not a close fault.
+    // A door stalled part-way while closing: neither limit made (without the command wired: it
+    // left the open limit last). A door parked fully open (some controllers park that way) is
+    // not a close fault.
     condition: (v, f) =>
-      (isStationary(v) && v.values.doorOpenCommand === false && v.values.doorClosedLimit === false && v.values.doorOpenLimit === false) ||
+      (offBothLimits(v) &&
+        (v.values.doorOpenCommand === false || (v.values.doorOpenCommand === undefined && leftClosedLast(v) === false))) ||
       f.reopens >= f.reopenLimit,
     immediate: (_v, f) => f.reopens >= f.reopenLimit,
-    describe: (_v, f) => (f.reopens >= f.reopenLimit ? `door reopened ${f.reopens} times within the window` : undefined),
+    describe: (v, f) =>
+      f.reopens >= f.reopenLimit
+        ? `door reopened ${f.reopens} times within the window${v.values.doorOpenCommand === undefined ? `; ${INFERRED}` : ''}`
+        : v.values.doorOpenCommand === undefined ? `door stopped part way while closing; ${INFERRED}` : undefined,
   },
   {
     // domain.md OUT_OF_SERVICE (90 s); KONE: a registered call with no car response within a

@@ -1,9 +1,12 @@
 /**
- * SIGNAL_CHATTERING (domain.md taxonomy: "a signal flips N times within a window (loose
- * contact, failing sensor): reported once, its alarms held"; N = 10 in 60 s).
+ * SIGNAL_CHATTERING (docs/alarms.md: a contact changes N times within a window in ways the
+ * lift's operation does not explain: a loose contact, a failing sensor; reported once, its
+ * alarms held; N = 10 in 60 s).
  *
- * - A signal is marked chattering at the instant of its Nth debounced flip within windowMs
- *   (flips are recorded by debounce.ts at their commit instants, so the onset is exact).
+ * - Committed changes are judged in bursts once the contact has settled (chatter-model.ts);
+ *   the changes of a burst the lift's operation does not explain are counted at their own
+ *   commit instants, and the signal is marked chattering when the Nth counted change within
+ *   windowMs is judged (at most CHATTER_SETTLE_MS after it).
  * - One SIGNAL_CHATTERING incident per signal, naming it (detail, evidence.signals).
  * - It is calm again once it has not flipped for a whole window; the alarm then clears.
  * - While a signal chatters, every condition rule that reads it is held: no raise, no clear
@@ -12,11 +15,50 @@
 import type { SignalName } from '../signals.js';
 import { SIGNAL_NAMES } from '../signals.js';
 import type { AlarmEvent, IdSource, Instant } from '../types.js';
-import type { SignalTrack, Tracks } from '../debounce.js';
+import { CHATTER_MAX_BURST_MS, CHATTER_SETTLE_MS, type Burst, type SignalTrack, type Tracks } from '../debounce.js';
+import { unexplained } from './chatter-model.js';
 import { lifecycleEvent, plus, raise, type ActiveAlarm, type EventContext } from './alarm.js';
 import type { Tuning } from './tuning.js';
 
 export type ChatterAlarms = Readonly<Partial<Record<SignalName, ActiveAlarm>>>;
+
+/** A burst judged at this step, handed to the rules that read door movements (edge-counts.ts). */
+export interface JudgedBurst {
+  name: SignalName;
+  burst: Burst;
+  counted: boolean;
+}
+
+/** When a burst is judged: once settled, or once it has gone on for CHATTER_MAX_BURST_MS. */
+function settledAt(b: Burst): number {
+  const first = b.times[0] ?? -Infinity;
+  const last = b.times[b.times.length - 1] ?? -Infinity;
+  return Math.min(last + CHATTER_SETTLE_MS, first + CHATTER_MAX_BURST_MS);
+}
+
+/** Judges every burst that has settled by `at`: returns the tracks without them, with counted changes added to `flips`. */
+function judgeBursts(tracks: Tracks, at: Instant, judgedOut: JudgedBurst[]): Tracks {
+  let out: Partial<Record<SignalName, SignalTrack>> | null = null;
+  for (const name of SIGNAL_NAMES) {
+    const tr = tracks[name];
+    if (tr === undefined || tr.bursts.length === 0 || settledAt(tr.bursts[0]!) > at.mono) continue;
+    const keep: Burst[] = [];
+    let flips = tr.flips;
+    for (const b of tr.bursts) {
+      if (settledAt(b) > at.mono) {
+        keep.push(b);
+        continue;
+      }
+      const ongoing = (b.times[b.times.length - 1] ?? -Infinity) + CHATTER_SETTLE_MS > at.mono;
+      const counted = unexplained(name, b, out ?? tracks, ongoing);
+      if (counted) flips = [...flips, ...b.times];
+      judgedOut.push({ name, burst: b, counted });
+    }
+    out ??= { ...tracks };
+    out[name] = { ...tr, bursts: keep, flips };
+  }
+  return out ?? tracks;
+}
 
 function recent(flips: readonly number[], now: number, windowMs: number): number[] {
   return flips.filter((m) => m <= now && now - m < windowMs);
@@ -24,15 +66,17 @@ function recent(flips: readonly number[], now: number, windowMs: number): number
 
 /** Updates every track's chatter mark at `at`; returns new tracks/alarms (identity kept when unchanged). */
 export function stepChatter(
-  tracks: Tracks,
+  input: Tracks,
   alarms: ChatterAlarms,
   at: Instant,
   tuning: Tuning,
   ids: IdSource,
   liftId: string,
   ctx: EventContext,
-): { tracks: Tracks; alarms: ChatterAlarms; events: AlarmEvent[] } {
+): { tracks: Tracks; alarms: ChatterAlarms; events: AlarmEvent[]; judged: JudgedBurst[] } {
   const events: AlarmEvent[] = [];
+  const judged: JudgedBurst[] = [];
+  const tracks = judgeBursts(input, at, judged);
   let outTracks: Partial<Record<SignalName, SignalTrack>> | null = null;
   let outAlarms: Partial<Record<SignalName, ActiveAlarm>> | null = null;
   for (const name of SIGNAL_NAMES) {
@@ -57,7 +101,7 @@ export function stepChatter(
         ids, code: 'SIGNAL_CHATTERING', severity: tuning.severity, liftId,
         since: { mono: first, wall: at.wall - (at.mono - first) }, at, ctx,
         evidence: {
-          rule: `${name} flipped ${flips.length} times within ${tuning.windowMs} ms (limit ${tuning.count}); its alarms are held`,
+          rule: `${name} changed ${flips.length} times within ${tuning.windowMs} ms in ways the lift's operation does not explain (limit ${tuning.count}); its alarms are held`,
           heldMs: at.mono - first,
           signals: { [name]: tr.value } as Record<string, unknown>,
         },
@@ -73,15 +117,21 @@ export function stepChatter(
       events.push(lifecycleEvent(active, 'cleared', at, ctx, { detail: `signal ${name} calm for ${quiet} ms` }));
     }
   }
-  return { tracks: outTracks ?? tracks, alarms: outAlarms ?? alarms, events };
+  return { tracks: outTracks ?? tracks, alarms: outAlarms ?? alarms, events, judged };
 }
 
-/** When the next chattering signal becomes calm (no flip for a whole window), or null. */
+/** When the next burst settles or the next chattering signal becomes calm (no counted change for a whole window), or null. */
 export function chatterDeadline(tracks: Tracks, tuning: Tuning): Instant | null {
   let best: Instant | null = null;
   for (const name of SIGNAL_NAMES) {
     const tr = tracks[name];
-    if (tr === undefined || !tr.chattering) continue;
+    if (tr === undefined) continue;
+    const b = tr.bursts[0];
+    if (b !== undefined) {
+      const due = plus(tr.since, settledAt(b) - tr.since.mono);
+      if (best === null || due.mono < best.mono) best = due;
+    }
+    if (!tr.chattering) continue;
     const last = tr.flips[tr.flips.length - 1];
     if (last === undefined) continue;
     const due = plus(tr.since, last - tr.since.mono + tuning.windowMs);

@@ -3,16 +3,22 @@
  * signal's previous value and the instant of its last commit, so an edge is counted once, at
  * its own instant, however often the lift is evaluated).
  *
- * - Reopen cycle (DOOR_CLOSE_FAULT, domain.md: ">= 3 reopen cycles in 60 s"): the open command
- *   rises while the door is off its closed limit since before that edge and not fully open:
- *   the door was closing and was sent open again (obstruction, light curtain, faulty contact).
+ * - Reopen cycle (DOOR_CLOSE_FAULT: ">= 3 reopen cycles in 60 s"; EN 627 "cannot run because of
+ *   a door-closing fault"): the door was closing and was sent open again (obstruction, light
+ *   curtain, a worn safety edge). Where the door-open command is wired: the command rises while
+ *   the door is off its closed limit since before that edge and not fully open. Where it is not
+ *   (the common retrofit reads only contacts), from the limits: at rest, the door leaves its
+ *   open limit (a closing attempt) and comes back to it without the closed limit (or, without
+ *   that contact, the lock) having been made in between. Judged once the open limit has settled
+ *   (chatter-model.ts), so contact bounce at the limit is never a reopen.
  * - Levelling event (LEVELLING_FAULT, domain.md: "stopped out of level / relevel count high",
  *   "per event, aggregated hourly"). From the signals every profile has:
  *   (a) relevel: the car starts moving inside the door zone while the door is already open
  *       (EN 81-20 5.12.1.4 allows relevelling with open doors inside the unlocking zone; doing
  *       it often means the car stops out of level: rope stretch, brake, hydraulic creep);
- *   (b) the door is commanded open with the car stationary outside the door zone: the car
- *       stopped out of level, short of the zone, and the controller still opened.
+ *   (b) the door is commanded open (without the command wired: the door leaves its closed
+ *       limit) with the car stationary outside the door zone: the car stopped out of level,
+ *       short of the zone, and the controller still opened.
  *   LEVELLING_FAULT is raised when `count` events fall within `windowMs` (default: the first
  *   event), later events join the same incident, and it clears when fewer than `count`
  *   remain in the window (default: after a quiet hour).
@@ -22,7 +28,8 @@
  *   door commanded open). The latch holds until the chain / lock is seen made again.
  */
 import type { AlarmEvent, IdSource, Instant } from '../types.js';
-import type { Tracks } from '../debounce.js';
+import type { SignalTrack, Tracks } from '../debounce.js';
+import type { JudgedBurst } from './chatter.js';
 import { contextOf, lifecycleEvent, pick, plus, raise, type ActiveAlarm } from './alarm.js';
 import type { LiftView } from '../lift-state.js';
 import type { Tuning } from './tuning.js';
@@ -33,6 +40,10 @@ export interface EdgeCounts {
   /** Mono instant of the last open-command / moving edge already looked at. */
   seenOpen: number;
   seenMove: number;
+  /** Mono instant of the last closed-limit edge already looked at (levelling without the command). */
+  seenClosed: number;
+  /** Without the door-open command: when the door last left its open limit at rest (a closing attempt), or null. */
+  closingSince: number | null;
   levelling: ActiveAlarm | null;
   seenChain: number;
   seenLock: number;
@@ -41,7 +52,7 @@ export interface EdgeCounts {
 }
 
 export const EDGES_IDLE: EdgeCounts = {
-  reopens: [], levels: [], seenOpen: -Infinity, seenMove: -Infinity, levelling: null,
+  reopens: [], levels: [], seenOpen: -Infinity, seenMove: -Infinity, seenClosed: -Infinity, closingSince: null, levelling: null,
   seenChain: -Infinity, seenLock: -Infinity, chainInTravel: false, lockInTravel: false,
 };
 
@@ -79,6 +90,49 @@ function rising(tracks: Tracks, name: 'doorOpenCommand' | 'moving', seen: number
   return tr.since;
 }
 
+function instantOf(mono: number, at: Instant): Instant {
+  return { mono, wall: at.wall - (at.mono - mono) };
+}
+
+/** The contact that says the door reached closed: the closed limit, or the lock without it. */
+function closedContact(tracks: Tracks): SignalTrack | null {
+  if (typeof tracks.doorClosedLimit?.value === 'boolean') return tracks.doorClosedLimit;
+  if (typeof tracks.doorLocked?.value === 'boolean') return tracks.doorLocked;
+  return null;
+}
+
+/**
+ * Reopens read from the open limit's settled bursts (no door-open command wired). A burst that
+ * left the open limit and came back is a quick reopen; one that left it starts a closing
+ * attempt, and a later one that comes back to it, with the door never shut in between, ends it
+ * as a reopen.
+ */
+function reopensFromLimits(st: EdgeCounts, tracks: Tracks, judged: readonly JudgedBurst[], at: Instant): { closingSince: number | null; found: Instant[] } {
+  const closed = closedContact(tracks);
+  const open = tracks.doorOpenLimit;
+  let closingSince = st.closingSince;
+  const found: Instant[] = [];
+  if (closed === null || open === undefined) return { closingSince, found };
+  for (const j of judged) {
+    if (j.name !== 'doorOpenLimit') continue;
+    const first = j.burst.times[0]!;
+    const last = j.burst.times[j.burst.times.length - 1]!;
+    const mv = tracks.moving;
+    const atRest = mv === undefined || (mv.value !== true && mv.since.mono <= first);
+    const nowOpen = open.value === true;
+    const notShutSince = (mono: number): boolean => closed.value === false && closed.since.mono <= mono;
+    if (!atRest) closingSince = null;
+    else if (j.burst.from === true && nowOpen) {
+      if (notShutSince(first)) found.push(instantOf(last, at));
+    } else if (j.burst.from === true) closingSince = first;
+    else if (nowOpen) {
+      if (closingSince !== null && notShutSince(closingSince)) found.push(instantOf(last, at));
+      closingSince = null;
+    }
+  }
+  return { closingSince, found };
+}
+
 function prune(list: readonly Instant[], now: number, windowMs: number): readonly Instant[] {
   const kept = list.filter((x) => now - x.mono < windowMs);
   return kept.length === list.length ? list : kept;
@@ -94,11 +148,25 @@ export function stepEdges(
   ids: IdSource,
   liftId: string,
   held: { open: boolean; move: boolean },
+  judged: readonly JudgedBurst[] = [],
 ): { st: EdgeCounts; events: AlarmEvent[] } {
   const tracks = view.tracks ?? {};
   const v = view.values;
   const events: AlarmEvent[] = [];
   let next = latches(st, view);
+  const commanded = typeof v.doorOpenCommand === 'boolean';
+  if (!commanded && (judged.length > 0 || st.closingSince !== null)) {
+    const r = reopensFromLimits(next, tracks, judged, at);
+    if (r.closingSince !== next.closingSince) next = { ...next, closingSince: r.closingSince };
+    if (r.found.length > 0 && !held.open) next = { ...next, reopens: [...next.reopens, ...r.found] };
+  }
+  if (!commanded) {
+    const cl = tracks.doorClosedLimit;
+    if (cl !== undefined && cl.value === false && cl.prev === true && cl.since.mono > st.seenClosed) {
+      next = { ...next, seenClosed: cl.since.mono };
+      if (!held.open && v.doorZone === false && v.moving !== true) next = { ...next, levels: [...next.levels, cl.since] };
+    }
+  }
   const open = rising(tracks, 'doorOpenCommand', st.seenOpen);
   if (open !== null) {
     next = { ...next, seenOpen: open.mono };

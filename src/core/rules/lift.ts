@@ -103,10 +103,10 @@ export function evaluateLift(env: Env, lift: LiftCore, at: Instant): { lift: Lif
   events.push(...tr.events);
   if (tr.st !== l.trapped) l = { ...l, trapped: tr.st };
   const held = {
-    open: isChattering(l.tracks, ['doorOpenCommand', 'doorClosedLimit', 'doorZone']),
+    open: isChattering(l.tracks, ['doorOpenCommand', 'doorOpenLimit', 'doorClosedLimit', 'doorZone']),
     move: isChattering(l.tracks, ['moving', 'doorZone', 'doorClosedLimit']),
   };
-  const ed = stepEdges(l.edges, view, at, env.tune('DOOR_CLOSE_FAULT'), env.tune('LEVELLING_FAULT'), env.ids, l.id, held);
+  const ed = stepEdges(l.edges, view, at, env.tune('DOOR_CLOSE_FAULT'), env.tune('LEVELLING_FAULT'), env.ids, l.id, held, ch.judged);
   events.push(...ed.events);
   if (ed.st !== l.edges) l = { ...l, edges: ed.st };
   const facts = factsOf(env, l, at);
@@ -230,10 +230,10 @@ export function acknowledgeIn(lift: LiftCore, alarmId: string): { lift: LiftCore
     const alarm = ack(lift.edges.levelling);
     return { lift: { ...lift, edges: { ...lift.edges, levelling: alarm } }, alarm };
   }
-  for (const [code, st] of Object.entries(lift.repeats) as Array<[AlarmCode, NonNullable<Repeats[AlarmCode]>]>) {
-    if (hit(st.active)) {
+  for (const [key, st] of Object.entries(lift.repeats)) {
+    if (st !== undefined && hit(st.active)) {
       const alarm = ack(st.active);
-      return { lift: { ...lift, repeats: { ...lift.repeats, [code]: { ...st, active: alarm } } }, alarm };
+      return { lift: { ...lift, repeats: { ...lift.repeats, [key]: { ...st, active: alarm } } }, alarm };
     }
   }
   const i = lift.orphans.findIndex(hit);
