@@ -58,11 +58,27 @@ interface Scenario {
 
 const at = (ms: number): Instant => ({ mono: MONO0 + ms, wall: WALL0 + ms });
 
+/**
+ * `{ t, repeat: N, every: ms, inputs: [...] }` plays its inputs N times, the k-th time shifted by
+ * t + k * every (a trip cycle, a flickering contact), so a long trace stays readable.
+ */
+function expand(inputs: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return inputs.flatMap((raw) => {
+    if (!('repeat' in raw)) return [raw];
+    const n = raw.repeat as number;
+    const every = raw.every as number;
+    const inner = expand(raw.inputs as Array<Record<string, unknown>>);
+    const out: Array<Record<string, unknown>> = [];
+    for (let k = 0; k < n; k++) for (const i of inner) out.push({ ...i, t: (raw.t as number) + k * every + (i.t as number) });
+    return out;
+  });
+}
+
 function toItems(sc: Scenario, defaultLift: string): Item[] {
   const current = new Map<string, SignalValues>();
   const out: Item[] = [];
   let prevT = -Infinity;
-  for (const raw of sc.inputs) {
+  for (const raw of expand(sc.inputs)) {
     const tm = raw.t as number;
     if (typeof tm !== 'number' || tm < prevT) throw new Error(`${sc.name}: input times must be numbers in order (${String(tm)})`);
     prevT = tm;
