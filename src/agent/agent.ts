@@ -22,6 +22,7 @@ import type { UplinkPort } from './uplink-port.js';
 import { stableValues } from '../core/debounce.js';
 import type { SignalValues } from '../core/signals.js';
 import { liftContexts, type LiftContext } from './lift-directory.js';
+import { logCoverage } from './coverage-log.js';
 
 export interface AgentDeps {
   config: Config;
@@ -131,6 +132,7 @@ export class Agent {
       poller.start();
     }
     logger.info('agent started', { lifts: config.lifts.length, buses: this.pollers.length, root: this.root });
+    logCoverage(config, this.deps.profiles, logger); // once per lift: the codes its wiring cannot detect
   }
 
   async stop(): Promise<void> {

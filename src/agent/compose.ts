@@ -167,6 +167,7 @@ export function composeAgent(opts: ComposeOptions): Composed {
           version: version(),
           logger: logger.child('diagnostics'),
           now: () => clock.now().wall,
+          profiles: opts.profiles,
         });
   return { agent, outbox, uplink, dispatcher, session, root, requests, health, diagnostics };
 }

@@ -7,6 +7,7 @@ import { version } from '../agent/version.js';
 import { DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
 import type { Level } from '../platform/console-logger.js';
 import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
+import { configCoverageLines } from './format/coverage.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -78,13 +79,16 @@ const configCmd = program.command('config').description('configuration tools');
 configCmd
   .command('check')
   .argument('[path]', 'configuration file', DEFAULT_CONFIG)
-  .description('validate a configuration and every device profile it references; exit 0 only when valid')
+  .description('validate a configuration and every device profile it references, and say which alarms each lift\'s wiring can detect; exit 0 only when valid')
   .addHelpText('after', '\nExample:\n  liftwatch config check /etc/liftwatch/liftwatch.yaml\n')
   .action((path: string) => {
     try {
       const { config, profiles } = loadAll(path);
+      // Then which alarms each lift's wiring can detect: a gap is a warning for the installer,
+      // not an error. One write, so `config check | head -1` does not meet a closed pipe.
       process.stdout.write(
-        `${path}: valid (site ${config.site.id}, gateway ${config.gateway.id}, ${config.buses.length} bus(es), ${config.lifts.length} lift(s), profiles ${[...profiles.keys()].join(', ')})\n`,
+        `${path}: valid (site ${config.site.id}, gateway ${config.gateway.id}, ${config.buses.length} bus(es), ${config.lifts.length} lift(s), profiles ${[...profiles.keys()].join(', ')})\n` +
+          configCoverageLines(config, profiles),
       );
       process.exitCode = EXIT.OK;
     } catch (err) {

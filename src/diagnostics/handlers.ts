@@ -6,7 +6,8 @@
  * - `test-alarm` → `testCall` with source `cli`, answered once the broker has acknowledged the
  *   TEST_CALL event (PUBACK), i.e. after the whole chain field → core → store → uplink.
  */
-import type { Config } from '../config/types.js';
+import type { Config, DeviceProfile } from '../config/types.js';
+import { liftCoverage, type LiftCoverage } from '../config/wired-signals.js';
 import type { SignalValues } from '../core/signals.js';
 import type { LiftSnapshot } from '../core/types.js';
 import type { BusStats } from '../field/bus-poller.js';
@@ -41,12 +42,24 @@ export interface HandlerDeps {
   now: () => number;
   /** Resolves after `ms` (injected so tests need no real waiting). */
   sleep: (ms: number) => Promise<void>;
+  /** The lifts' profiles: `status` then says which codes each lift's wiring can detect. */
+  profiles?: Map<string, DeviceProfile>;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function diagnosticsHandlers(d: HandlerDeps): Handlers {
   const lifts = new Map(d.config.lifts.map((l) => [l.id, l] as const));
+  // Wiring does not change while the agent runs: computed once.
+  const coverage = new Map<string, LiftCoverage>();
+  for (const l of d.config.lifts) {
+    const profile = d.profiles?.get(l.profile);
+    try {
+      if (profile) coverage.set(l.id, liftCoverage(l, profile));
+    } catch {
+      // Left out of `status` rather than keeping the diagnostics from starting.
+    }
+  }
   const landing = (liftId: string, idx: number | null): string | null =>
     idx === null ? null : (lifts.get(liftId)?.landings[idx] ?? String(idx));
   const liftArg = (args: Record<string, unknown>, required: boolean): string | undefined => {
@@ -101,6 +114,8 @@ export function diagnosticsHandlers(d: HandlerDeps): Handlers {
           doors: s.doors,
           activeAlarms: s.activeAlarms.map((a) => a.code),
           lastSampleAt: iso(s.lastSampleAt),
+          // Added field (older CLIs ignore it): every code, detectable or what to wire for it.
+          ...(coverage.has(s.liftId) ? { coverage: coverage.get(s.liftId) } : {}),
         })),
         outbox: outboxView(d.outbox.stats(), now),
       };

@@ -2,7 +2,7 @@
  * The diagnostics side door of a running agent (issue 5): the recorder listening to the agent,
  * a read-only store connection and the socket server, started and stopped as one.
  */
-import type { Config } from '../config/types.js';
+import type { Config, DeviceProfile } from '../config/types.js';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox } from '../ports/outbox.js';
 import { diagnosticsHandlers, type DiagnosedAgent, type HandlerDeps } from './handlers.js';
@@ -21,6 +21,8 @@ export interface DiagnosticsServiceOptions {
   version: string;
   logger: Logger;
   now: () => number;
+  /** For the coverage in `status` (which codes each lift's wiring can detect). */
+  profiles?: Map<string, DeviceProfile>;
 }
 
 export class DiagnosticsService {
@@ -52,6 +54,7 @@ export class DiagnosticsService {
         version: o.version,
         now: o.now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        ...(o.profiles ? { profiles: o.profiles } : {}),
       }),
     });
   }

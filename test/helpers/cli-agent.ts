@@ -71,12 +71,21 @@ async function answers(file: string): Promise<boolean> {
   }
 }
 
-export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; landings: string[] }> } = {}): Promise<AgentRig> {
+/** A lift of the rig; `profile` defaults to liftwatch-sim, `signals` is a YAML flow mapping (an io-module's wiring). */
+export interface RigLift {
+  id: string;
+  unitId: number;
+  landings: string[];
+  profile?: string;
+  signals?: string;
+}
+
+export async function rig(opts: { lifts?: RigLift[] } = {}): Promise<AgentRig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-cli-'));
   const quiet = new ConsoleLogger({ level: 'silent' });
   const broker = new EmbeddedBroker({ port: 0, logger: quiet });
   const brokerPort = (await broker.start()).port;
-  const lifts = opts.lifts ?? [{ id: 'A', unitId: 1, landings: ['0', '1', '2', '3', '4'] }];
+  const lifts: RigLift[] = opts.lifts ?? [{ id: 'A', unitId: 1, landings: ['0', '1', '2', '3', '4'] }];
   const sim = new Simulator({ lifts: lifts.map((l) => ({ unitId: l.unitId, landings: l.landings.length, startFloor: 1 })), scenario: { name: 'idle', autoTrips: false, steps: [] } });
   const simPort = (await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' })).port;
   sim.start();
@@ -87,7 +96,7 @@ export async function rig(opts: { lifts?: Array<{ id: string; unitId: number; la
     'buses:',
     `  - { id: field, type: modbus-rtu-over-tcp, host: 127.0.0.1, port: ${simPort}, timeoutMs: 200, retries: 0, interFrameGapMs: 2 }`,
     'lifts:',
-    ...lifts.map((l) => `  - { id: ${l.id}, label: "Lift ${l.id}", bus: field, unitId: ${l.unitId}, profile: liftwatch-sim, landings: ${JSON.stringify(l.landings)}, pollIntervalMs: 100 }`),
+    ...lifts.map((l) => `  - { id: ${l.id}, label: "Lift ${l.id}", bus: field, unitId: ${l.unitId}, profile: ${l.profile ?? 'liftwatch-sim'}, landings: ${JSON.stringify(l.landings)}, pollIntervalMs: 100${l.signals ? `, signals: ${l.signals}` : ''} }`),
     `uplink: { url: "mqtt://127.0.0.1:${brokerPort}", reconnectMinMs: 100, reconnectMaxMs: 500 }`,
     `storage: { path: ${JSON.stringify(path.join(dir, 'lw.db'))} }`,
     `diagnostics: { socket: ${JSON.stringify(socket)} }`,

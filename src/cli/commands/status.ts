@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import type { BusStats } from '../../field/bus-poller.js';
 import type { OutboxView } from '../../diagnostics/views.js';
+import type { LiftCoverage } from '../../config/wired-signals.js';
+import { coverageCell } from '../format/coverage.js';
 import { outboxView } from '../../diagnostics/views.js';
 import type { Paint } from '../format/colour.js';
 import { keyValues, table } from '../format/table.js';
@@ -14,7 +16,7 @@ export interface StatusView {
   agent: { version: string; pid: number; startedAt: string | null; uptimeSec: number; configFile: string; session: number; site: string; gateway: string };
   uplink: { broker: string; connected: boolean; connects: number; lastConnectAt: string | null; lastPubackAt: string | null; acked: number; inflight: number };
   buses: BusStats[];
-  lifts: Array<{ id: string; label: string; link: string; mode: string; floor: string | null; moving: boolean | null; doors: string; activeAlarms: string[]; lastSampleAt: string | null }>;
+  lifts: Array<{ id: string; label: string; link: string; mode: string; floor: string | null; moving: boolean | null; doors: string; activeAlarms: string[]; lastSampleAt: string | null; coverage?: LiftCoverage }>;
   outbox: OutboxView;
 }
 
@@ -78,10 +80,13 @@ export function renderStatus(v: StatusView, now: number, p: Paint): string {
     l.doors,
     l.activeAlarms.length ? p.red(l.activeAlarms.join(', ')) : p.dim('none'),
   ]);
+  // Which codes each lift's wiring can detect (absent from an agent older than the field).
+  const coverage = v.lifts.flatMap((l) => (l.coverage ? [[l.id, coverageCell(l.coverage, p)]] : []));
   return [
     head,
     table(['bus', 'state', 'rtt', 'opens', 'open fails', 'units (ok/polls, errors)'], buses),
     table(['lift', 'label', 'link', 'mode', 'floor', 'car', 'doors', 'active alarms'], lifts),
+    ...(coverage.length ? [table(['lift', 'alarm coverage of the wiring'], coverage)] : []),
     renderOutbox(v.outbox, now),
   ].join('\n');
 }
