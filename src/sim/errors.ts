@@ -5,6 +5,8 @@ export type SimErrorCode =
   | 'SIM_DUPLICATE_UNIT' // two lifts share a unit id
   | 'SIM_BAD_CONFIG' // a lift or timing option is out of range
   | 'SIM_BAD_SCENARIO' // unknown scenario name or malformed step
+  | 'SIM_BAD_TRAFFIC' // unknown traffic profile name
+  | 'SIM_BAD_BEHAVIOUR' // a behaviour spec (e.g. from --behaviour) could not be understood
   | 'SIM_LISTEN_FAILED' // a TCP server could not bind
   | 'SIM_SERIAL_FAILED'; // a serial device could not be opened
 

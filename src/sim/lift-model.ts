@@ -3,10 +3,12 @@
  * and locked → a call → run (passing landings, door zone only near landing level) → arrive →
  * doors open → dwell → doors close → lock → idle. No clock and no Math.random inside: time
  * arrives through `step(dtMs)`, randomness from a seeded PRNG. Behaviours bend it through
- * `Constraints` (see behaviours.ts).
+ * `Constraints` (see behaviours.ts); traffic profiles (traffic.ts) set its timing and how the
+ * next landing is chosen.
  */
 import type { Direction } from '../core/signals.js';
 import { NO_CONSTRAINTS, type Constraints } from './behaviours.js';
+import { nextLanding, type CallPattern } from './call-pattern.js';
 import { Prng } from './prng.js';
 
 export interface LiftTiming {
@@ -16,6 +18,13 @@ export interface LiftTiming {
   doorTimeMs: number;
   /** Doors held open at a landing. */
   dwellMs: number;
+  /** With it, each dwell is uniform in [dwellMs, maxDwellMs] (busy landings hold the doors longer). */
+  maxDwellMs?: number;
+  /**
+   * Doors held open after a reopen against an obstruction: controllers shorten the dwell once
+   * the door has reversed, so the next closing attempt comes soon.
+   */
+  reopenDwellMs: number;
   /** From door closed limit to lock made. */
   lockMs: number;
   /** Idle time between trips is uniform in [minIdleMs, maxIdleMs]. */
@@ -32,6 +41,7 @@ export const DEFAULT_TIMING: Readonly<LiftTiming> = {
   floorTimeMs: 2000,
   doorTimeMs: 3000,
   dwellMs: 5000,
+  reopenDwellMs: 3000,
   lockMs: 300,
   minIdleMs: 3000,
   maxIdleMs: 12000,
@@ -46,6 +56,8 @@ export interface LiftModelOptions {
   timing?: Partial<LiftTiming>;
   /** Random calls to random landings (default true). */
   autoTrips?: boolean;
+  /** How automatic trips pick their landing (default: any other landing). */
+  calls?: CallPattern;
   startFloor?: number;
 }
 
@@ -70,12 +82,18 @@ const MAX_SUBSTEP_MS = 50;
 /** A stuck car stops at least this far (in floors) from any landing: outside the door zone. */
 const STUCK_DISTANCE = 0.4;
 const EPS = 1e-9;
+/** An obstructed or stalled door stops after 30-70 % of its closing stroke (door 1 = open). */
+const PART_WAY_MIN = 0.3;
+const PART_WAY_MAX = 0.7;
 
 export class LiftModel {
   readonly landings: number;
   readonly timing: LiftTiming;
   autoTrips: boolean;
+  readonly calls: CallPattern;
   private readonly prng: Prng;
+  /** Fault randomness apart from the trips', so a door fault does not reshuffle the traffic. */
+  private readonly faultPrng: Prng;
   private phase: Phase = 'idle';
   private position: number;
   private door = 0; // 0 closed .. 1 open
@@ -84,13 +102,19 @@ export class LiftModel {
   private timerMs: number;
   private floorIndicator: number;
   private halted = false;
+  /** Door position (0 closed .. 1 open) where an obstructed door reverses or a stalled one stops. */
+  private partWay = 0.5;
+  /** The door is reopening (or dwelling) after reversing against an obstruction. */
+  private reopened = false;
   trips = 0;
 
   constructor(opts: LiftModelOptions) {
     this.landings = opts.landings;
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
     this.autoTrips = opts.autoTrips ?? true;
+    this.calls = opts.calls ?? { kind: 'random' };
     this.prng = new Prng(opts.seed);
+    this.faultPrng = new Prng((opts.seed ^ 0x9e3779b9) >>> 0);
     this.position = opts.startFloor ?? 0;
     this.floorIndicator = this.position;
     this.timerMs = this.idleTime();
@@ -129,6 +153,12 @@ export class LiftModel {
     };
   }
 
+  /** Simulated time left in the current run at rated speed (0 when not running). */
+  remainingRunMs(): number {
+    if (this.phase !== 'running' || this.target === null) return 0;
+    return Math.abs(this.target - this.position) * this.timing.floorTimeMs;
+  }
+
   private idleTime(): number {
     return this.prng.int(this.timing.minIdleMs, this.timing.maxIdleMs);
   }
@@ -151,31 +181,20 @@ export class LiftModel {
         this.door = Math.min(1, this.door + dt / this.timing.doorTimeMs);
         if (this.door >= 1) {
           this.phase = 'dwell';
-          this.timerMs = this.timing.dwellMs;
+          this.timerMs = this.reopened && c.doorObstructed ? this.timing.reopenDwellMs : this.dwellTime();
+          this.reopened = false;
         }
         return;
       case 'dwell':
         this.timerMs -= dt;
         if (c.stuck) this.timerMs = 0; // the fault scenario wants the car moving soon
-        if (this.timerMs <= 0) this.phase = 'closing';
-        return;
-      case 'closing': {
-        // Obstruction / light curtain (issue 3, DOOR_CLOSE_FAULT reopen cycles): half-way shut,
-        // the door is sent open again.
-        if (c.doorReopen && this.door <= 0.5) {
-          this.phase = 'opening';
-          return;
-        }
-        // An obstructed door stalls part-way: neither limit is reached.
-        const stall = c.doorWontClose ? 0.2 : 0;
-        if (this.door > stall) this.door = Math.max(stall, this.door - dt / this.timing.doorTimeMs);
-        if (this.door <= 0) {
-          this.door = 0;
-          this.phase = 'locking';
-          this.timerMs = this.timing.lockMs;
+        if (this.timerMs <= 0) {
+          this.phase = 'closing';
+          this.partWay = PART_WAY_MIN + (PART_WAY_MAX - PART_WAY_MIN) * this.faultPrng.next();
         }
         return;
-      }
+      case 'closing':
+        return this.closing(dt, c);
       case 'locking':
         this.timerMs -= dt;
         if (this.timerMs <= 0) {
@@ -187,6 +206,33 @@ export class LiftModel {
     }
   }
 
+  private closing(dt: number, c: Constraints): void {
+    // A light curtain or safety edge sees an obstruction: the door reverses half-way shut.
+    if (c.doorReopen && this.door <= 0.5) {
+      this.phase = 'opening';
+      return;
+    }
+    // Obstructed: the door reverses part-way, reopens fully, dwells briefly and tries again.
+    if (c.doorObstructed && this.door <= this.partWay) {
+      this.phase = 'opening';
+      this.reopened = true;
+      return;
+    }
+    // An obstructed operator stalls part-way: neither limit is reached.
+    const stall = c.doorStall ? this.partWay : c.doorWontClose ? 0.2 : 0;
+    if (this.door > stall) this.door = Math.max(stall, this.door - dt / this.timing.doorTimeMs);
+    if (this.door <= 0) {
+      this.door = 0;
+      this.phase = 'locking';
+      this.timerMs = this.timing.lockMs;
+    }
+  }
+
+  private dwellTime(): number {
+    const max = this.timing.maxDwellMs;
+    return max !== undefined && max > this.timing.dwellMs ? this.prng.int(this.timing.dwellMs, max) : this.timing.dwellMs;
+  }
+
   private idle(dt: number, c: Constraints): void {
     const here = Math.round(this.position);
     if (this.target === null && c.stuck && this.landings > 1) {
@@ -195,7 +241,7 @@ export class LiftModel {
     if (this.target === null && this.autoTrips && !c.noNewTrips) {
       this.timerMs -= dt;
       if (this.timerMs > 0) return;
-      this.target = this.randomOtherLanding(here);
+      this.target = nextLanding(this.calls, here, this.landings, this.prng);
     }
     if (this.target === null) return;
     if (c.noNewTrips && !c.stuck) return; // a registered call waits out inspection/fault
@@ -225,11 +271,5 @@ export class LiftModel {
       this.target = null;
       this.phase = 'opening';
     }
-  }
-
-  private randomOtherLanding(here: number): number {
-    if (this.landings < 2) return here;
-    const pick = this.prng.int(0, this.landings - 2);
-    return pick >= here ? pick + 1 : pick;
   }
 }

@@ -2,7 +2,8 @@
  * Scenarios: a timed script of behaviour changes, as data. A player turns elapsed simulated
  * time into the steps that fall due; the simulator applies them. No clock inside.
  */
-import { BEHAVIOUR_KINDS, isBehaviourKind, type BehaviourKind, type BehaviourSpec } from './behaviours.js';
+import { behaviourProblem } from './behaviour-arg.js';
+import { isBehaviourKind, type BehaviourKind, type BehaviourSpec } from './behaviours.js';
 import { SimError } from './errors.js';
 
 export type ScenarioStep =
@@ -31,8 +32,9 @@ export function validateScenario(s: Scenario): void {
     if (!Number.isFinite(step.at) || step.at < 0) bad(i, 'at must be a time >= 0 in ms');
     if (s.loopMs !== undefined && step.at >= s.loopMs) bad(i, `at must be < loopMs (${s.loopMs})`);
     if (!Number.isInteger(step.unit) || step.unit < 0 || step.unit > 255) bad(i, 'unit must be 0..255');
-    if (step.action === 'inject' && !isBehaviourKind(step.behaviour?.kind ?? '')) {
-      bad(i, `behaviour.kind must be one of ${BEHAVIOUR_KINDS.join(', ')}`);
+    if (step.action === 'inject') {
+      const problem = step.behaviour ? behaviourProblem(step.behaviour) : 'missing';
+      if (problem) bad(i, `behaviour${problem === 'missing' ? ' is missing' : `.${problem}`}`);
     }
     if (step.action === 'remove' && !isBehaviourKind(step.kind)) bad(i, 'kind must be a behaviour kind');
     if (step.action === 'call' && !(Number.isInteger(step.landing) && step.landing >= 0)) bad(i, 'landing must be >= 0');

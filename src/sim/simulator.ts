@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { SimError } from './errors.js';
 import type { LiftTiming } from './lift-model.js';
+import type { TrafficProfile } from './traffic.js';
 import { ScenarioPlayer, validateScenario, type Scenario, type ScenarioStep } from './scenario.js';
 import { SerialSlaveServer } from './serial-server.js';
 import { SimulatedLift } from './simulated-lift.js';
@@ -16,8 +17,11 @@ import { FramesSerialServer } from './frames/frames-serial-server.js';
 export { parseSimTarget, type SimTarget } from './sim-target.js';
 
 export interface SimulatorOptions {
-  lifts: Array<{ unitId: number; landings: number; seed?: number; timing?: Partial<LiftTiming>; startFloor?: number }>;
-  /** Model step and real timer period (default 50 ms). */
+  lifts: Array<{ unitId: number; landings: number; seed?: number; traffic?: TrafficProfile; timing?: Partial<LiftTiming>; startFloor?: number }>;
+  /**
+   * Model step and real timer period: default 50 ms, 10 ms when a lift's contacts bounce (a
+   * bounce interval is 20-150 ms; a coarser step would hide most of it from a poll).
+   */
   tickMs?: number;
   scenario?: Scenario;
   logger?: (line: string) => void;
@@ -43,7 +47,7 @@ export class Simulator {
   private simulatedMs = 0;
 
   constructor(opts: SimulatorOptions) {
-    this.tickMs = opts.tickMs ?? 50;
+    this.tickMs = opts.tickMs ?? (opts.lifts.some((l) => l.traffic?.bounce) ? 10 : 50);
     this.logger = opts.logger;
     if (!(this.tickMs > 0)) throw new SimError('SIM_BAD_CONFIG', 'tickMs must be > 0', { tickMs: this.tickMs });
     if (opts.scenario) validateScenario(opts.scenario);
