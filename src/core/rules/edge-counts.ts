@@ -68,8 +68,14 @@ function inTravel(view: LiftView, edge: Instant, lock: boolean): boolean {
   if (view.values.moving === true) return true;
   const stoppedNow = m !== undefined && m.prev === true && m.value === false && m.since.mono >= edge.mono;
   if (!stoppedNow) return false;
-  // A lock opening as the car stops at a landing with the door commanded open is a normal arrival.
-  return !(lock && view.values.doorZone === true && view.values.doorOpenCommand !== false);
+  // A lock opening as the car stops at a landing with the door commanded open is a normal
+  // arrival; so is the chain opening with it where the landing-door contacts are in the chain
+  // (EN 81-20 5.11.2), i.e. when the lock or the closed limit opened too.
+  const v = view.values;
+  const arrival = v.doorZone === true && v.doorOpenCommand !== false;
+  if (lock) return !arrival;
+  const doorsOpened = v.doorLocked === false || v.doorClosedLimit === false;
+  return !(arrival && doorsOpened);
 }
 
 function latches(st: EdgeCounts, view: LiftView): EdgeCounts {

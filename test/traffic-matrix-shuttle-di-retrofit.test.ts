@@ -1,0 +1,5 @@
+// Normal-traffic matrix (test/helpers/traffic-matrix.ts): shuttle traffic read as di-retrofit, 24 simulated hours.
+import t from 'tap';
+import { matrixCell } from './helpers/traffic-matrix.js';
+
+await matrixCell(t, 'shuttle', 'di-retrofit');
