@@ -94,3 +94,24 @@ t.test('a bounce that ends on the wrong value: every interval settles on the new
   t.equal(b.transitions, 200, 'one interval per transition');
   t.ok(reversed > 0, 'the old value is read again within the intervals');
 });
+
+t.test('a bounce that reads as doors open in travel: door contacts never change within 300 ms of the car starting or stopping', async (t) => {
+  for (const name of TRAFFIC_NAMES) {
+    const traffic = TRAFFIC[name];
+    const l = new SimulatedLift({ unitId: 1, landings: traffic.landings, seed: 31, traffic });
+    const doorChanges: number[] = [];
+    const runChanges: number[] = [];
+    let prev = l.settledSignals();
+    for (let now = 10; now <= 10 * 60_000; now += 10) {
+      l.step(10);
+      const s = l.settledSignals();
+      if (s.moving !== prev.moving) runChanges.push(now);
+      if (s.doorLocked !== prev.doorLocked || s.doorClosedLimit !== prev.doorClosedLimit || s.safetyChain !== prev.safetyChain) doorChanges.push(now);
+      prev = s;
+    }
+    let closest = Infinity;
+    for (const r of runChanges) for (const d of doorChanges) closest = Math.min(closest, Math.abs(r - d));
+    t.ok(runChanges.length > 10, `${name}: ${runChanges.length / 2} runs`);
+    t.ok(closest >= 300, `${name}: closest door change ${closest} ms from a start or stop (bounce lasts <= ${DEFAULT_BOUNCE.maxMs} ms)`);
+  }
+});

@@ -5,6 +5,9 @@
  */
 import t from 'tap';
 import { parseBehaviourArg } from '../src/sim/behaviour-arg.js';
+import { validateScenario, type Scenario } from '../src/sim/scenario.js';
+import { scenarioByName } from '../src/sim/scenarios.js';
+import { Simulator } from '../src/sim/simulator.js';
 import type { BehaviourSpec } from '../src/sim/behaviours.js';
 import { STATUS_BITS, type SimSignals } from '../src/sim/register-image.js';
 import { SimulatedLift } from '../src/sim/simulated-lift.js';
@@ -191,4 +194,20 @@ t.test('--behaviour specs: KIND[:ARG...][@UNITS]', async (t) => {
   for (const bad of ['explode', 'bad-door-limit:safetyChain', 'loose-contact:nope', 'fault-code', 'door-stalled:1:2', 'door-stalled@0', 'moving-dropout:doorZone']) {
     t.throws(() => parseBehaviourArg(bad), { code: 'SIM_BAD_BEHAVIOUR' }, bad);
   }
+});
+
+t.test('the masking scenario plays every fault of the corpus on every unit; malformed fault steps are refused', async (t) => {
+  const s = scenarioByName('masking', [1, 2]);
+  validateScenario(s);
+  const kinds = new Set(s.steps.map((step) => (step.action === 'inject' ? step.behaviour.kind : '')));
+  t.same([...kinds].sort(), ['bad-door-limit', 'door-obstructed', 'door-stalled', 'loose-contact', 'moving-dropout']);
+  const sim = new Simulator({ lifts: [1, 2].map((unitId) => ({ unitId, landings: 10, seed: unitId, traffic: TRAFFIC['office-peak'] })), scenario: s });
+  sim.advance(600_000);
+  const units = sim.stats().units;
+  t.same(units.map((u) => u.faultsInjected), [6, 6], 'six injections per unit in one loop');
+  t.same(units.map((u) => u.behaviours), [[], []], 'each ends by itself');
+  const bad = (behaviour: unknown): void => validateScenario({ name: 'x', steps: [{ at: 0, unit: 1, action: 'inject', behaviour }] } as Scenario);
+  t.throws(() => bad({ kind: 'bad-door-limit', signal: 'safetyChain' }), { code: 'SIM_BAD_SCENARIO', message: /steps\[0\]: behaviour\.signal/ });
+  t.throws(() => bad({ kind: 'loose-contact', signal: 'nope' }), { code: 'SIM_BAD_SCENARIO' });
+  t.throws(() => bad({ kind: 'door-obstructed', durationMs: -1 }), { code: 'SIM_BAD_SCENARIO' });
 });

@@ -22,6 +22,10 @@ function intList(v: string): number[] {
   return out;
 }
 
+function collect(v: string, acc: string[]): string[] {
+  return [...acc, v];
+}
+
 function int(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
@@ -66,11 +70,16 @@ program
     'tcp://127.0.0.1:5020',
   ])
   .option('-u, --units <ids>', 'Modbus unit ids, one per simulated lift', intList, [1, 2])
-  .option('--landings <n>', 'landings per lift', int, 6)
-  .option('-s, --scenario <name>', 'demo, idle or trips', 'demo')
+  .option('--landings <n>', "landings per lift (default: the traffic profile's, else 6)", int)
+  .option('-s, --scenario <name>', 'demo, idle, trips or masking (default: demo; trips with --traffic or --behaviour)')
+  .option('-t, --traffic <name>', 'traffic profile: shuttle, office-peak or express (timing, landings, contact bounce)')
+  .option('-b, --behaviour <spec>', 'inject a behaviour at start, KIND[:ARG...][@UNITS], e.g. door-obstructed, loose-contact:doorZone:60000@2 (repeatable)', collect, [])
   .option('--seed <n>', 'random seed for trips', int, 1)
-  .addHelpText('after', '\nExamples:\n  liftwatch simulate --listen tcp://127.0.0.1:5020 --units 1,2\n  socat pty,raw,echo=0,link=/tmp/a pty,raw,echo=0,link=/tmp/b & liftwatch simulate --listen /tmp/a --scenario trips\n  liftwatch simulate --listen ascii:/tmp/a binary:/tmp/c --units 1,2\n')
-  .action(async (o: { listen: string[]; units: number[]; landings: number; scenario: string; seed: number }) => {
+  .addHelpText(
+    'after',
+    '\nExamples:\n  liftwatch simulate --listen tcp://127.0.0.1:5020 --units 1,2\n  liftwatch simulate --listen tcp://127.0.0.1:5020 --units 1,2 --traffic shuttle --behaviour door-obstructed\n  socat pty,raw,echo=0,link=/tmp/a pty,raw,echo=0,link=/tmp/b & liftwatch simulate --listen /tmp/a --scenario trips\n  liftwatch simulate --listen ascii:/tmp/a binary:/tmp/c --units 1,2\n',
+  )
+  .action(async (o: { listen: string[]; units: number[]; landings?: number; scenario?: string; traffic?: string; behaviour: string[]; seed: number }) => {
     const { simulateCommand } = await import('./simulate-command.js');
     process.exitCode = await simulateCommand(o);
   });

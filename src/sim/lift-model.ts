@@ -27,6 +27,12 @@ export interface LiftTiming {
   reopenDwellMs: number;
   /** From door closed limit to lock made. */
   lockMs: number;
+  /**
+   * From the car stopping at a landing to the door unlocking and starting to open (brake
+   * applied, operator enabled; 0 = at once). Real controllers take a few hundred ms, so the
+   * running contact has settled before the lock opens.
+   */
+  doorStartMs?: number;
   /** Idle time between trips is uniform in [minIdleMs, maxIdleMs]. */
   minIdleMs: number;
   maxIdleMs: number;
@@ -106,6 +112,8 @@ export class LiftModel {
   private partWay = 0.5;
   /** The door is reopening (or dwelling) after reversing against an obstruction. */
   private reopened = false;
+  /** Left of the doorStartMs wait after an arrival. */
+  private doorWaitMs = 0;
   trips = 0;
 
   constructor(opts: LiftModelOptions) {
@@ -176,6 +184,10 @@ export class LiftModel {
         if (!c.stuck) this.phase = 'running';
         return;
       case 'opening':
+        if (this.doorWaitMs > 0) {
+          this.doorWaitMs -= dt;
+          return;
+        }
         this.locked = false;
         if (c.doorWontOpen) return; // lock released, operator commanded, door does not move
         this.door = Math.min(1, this.door + dt / this.timing.doorTimeMs);
@@ -270,6 +282,7 @@ export class LiftModel {
       this.floorIndicator = target;
       this.target = null;
       this.phase = 'opening';
+      this.doorWaitMs = this.timing.doorStartMs ?? 0;
     }
   }
 }

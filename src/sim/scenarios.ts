@@ -1,8 +1,9 @@
 /** The built-in scenarios behind `liftwatch simulate --scenario`. */
 import { SimError } from './errors.js';
+import type { BehaviourSpec } from './behaviours.js';
 import type { Scenario } from './scenario.js';
 
-export const SCENARIO_NAMES = ['demo', 'idle', 'trips'] as const;
+export const SCENARIO_NAMES = ['demo', 'idle', 'trips', 'masking'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**
@@ -32,6 +33,29 @@ export function demoScenario(a = 1, b = 2): Scenario {
   };
 }
 
+/**
+ * The masking corpus in turn on every unit, between stretches of normal traffic: a 10-minute
+ * loop of faults whose contact patterns a monitor could report as the wrong thing (a door
+ * reopening against an obstruction is a door-closing fault, not a chattering limit; a loose
+ * chain contact is a sensor problem, not a stopped lift).
+ */
+export function maskingScenario(units: readonly number[]): Scenario {
+  const plan: Array<[number, BehaviourSpec]> = [
+    [10_000, { kind: 'door-obstructed', durationMs: 60_000 }],
+    [100_000, { kind: 'loose-contact', signal: 'safetyChain', durationMs: 60_000 }],
+    [190_000, { kind: 'moving-dropout', durationMs: 90_000 }],
+    [310_000, { kind: 'bad-door-limit', signal: 'doorClosedLimit', durationMs: 90_000 }],
+    [430_000, { kind: 'door-stalled', durationMs: 45_000 }],
+    [505_000, { kind: 'loose-contact', signal: 'doorZone', durationMs: 60_000 }],
+  ];
+  return {
+    name: 'masking',
+    loopMs: 600_000,
+    autoTrips: true,
+    steps: units.flatMap((unit) => plan.map(([at, behaviour]) => ({ at, unit, action: 'inject' as const, behaviour }))),
+  };
+}
+
 export function scenarioByName(name: string, units: readonly number[]): Scenario {
   switch (name) {
     case 'demo':
@@ -40,6 +64,8 @@ export function scenarioByName(name: string, units: readonly number[]): Scenario
       return { name: 'idle', autoTrips: false, steps: [] };
     case 'trips':
       return { name: 'trips', autoTrips: true, steps: [] };
+    case 'masking':
+      return maskingScenario(units);
     default:
       throw new SimError('SIM_BAD_SCENARIO', `unknown scenario "${name}" (expected ${SCENARIO_NAMES.join(', ')})`, {
         scenario: name,

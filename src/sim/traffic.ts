@@ -28,25 +28,30 @@ export interface TrafficProfile {
   chainIncludesDoors: boolean;
 }
 
+/*
+ * Every profile leaves at least 300 ms between a door contact changing and the car starting or
+ * stopping (doorStartMs after arrival, minIdleMs after the lock is made), as controllers do:
+ * longer than any bounce interval, so no contact reads a door-open-while-running it never had.
+ */
 export const TRAFFIC: Readonly<Record<TrafficName, Readonly<TrafficProfile>>> = {
-  // One-floor hops between two landings: 3 s run + 1 s door + 2 s dwell + 1 s door + 0.2 s
-  // lock + 0.2-0.8 s idle = 7.4-8 s a trip, 7.5-8 trips a minute.
+  // One-floor hops between two landings: 3 s run + 0.5 s to door start + 1 s door + 2 s dwell
+  // + 1 s door + 0.2 s lock + 0.3-0.8 s to the next start = 8-8.5 s a trip, 7-7.5 trips a minute.
   shuttle: {
     name: 'shuttle',
-    description: 'two-stop shuttle at its busiest: one-floor hops, door 1 s, dwell 2 s, ~7.5 trips/min',
+    description: 'two-stop shuttle at its busiest: one-floor hops, door 1 s, dwell 2 s, ~7.2 trips/min',
     landings: 2,
-    timing: { floorTimeMs: 3000, doorTimeMs: 1000, dwellMs: 2000, reopenDwellMs: 1000, lockMs: 200, minIdleMs: 200, maxIdleMs: 800 },
+    timing: { floorTimeMs: 3000, doorTimeMs: 1000, dwellMs: 2000, reopenDwellMs: 1000, lockMs: 200, doorStartMs: 500, minIdleMs: 300, maxIdleMs: 800 },
     calls: { kind: 'random' },
     bounce: DEFAULT_BOUNCE,
     chainIncludesDoors: true,
   },
-  // Up-peak: lobby to a floor and back. Mean run 5 floors x 1.5 s, doors 2.5 s each way,
-  // dwell 3-5 s, idle 0-2 s: ~17.8 s a trip, ~3.4 trips a minute.
+  // Up-peak: lobby to a floor and back. Mean run 5 floors x 1.5 s, 0.5 s to door start, doors
+  // 2.5 s each way, dwell 3-5 s, 0.5-2.5 s to the next start: ~18.8 s a trip, ~3.2 trips a minute.
   'office-peak': {
     name: 'office-peak',
-    description: "office lift's morning peak: lobby to one of 9 floors and back, door 2.5 s, dwell 3-5 s, ~3.4 trips/min",
+    description: "office lift's morning peak: lobby to one of 9 floors and back, door 2.5 s, dwell 3-5 s, ~3.2 trips/min",
     landings: 10,
-    timing: { floorTimeMs: 1500, doorTimeMs: 2500, dwellMs: 3000, maxDwellMs: 5000, reopenDwellMs: 2000, lockMs: 300, minIdleMs: 0, maxIdleMs: 2000 },
+    timing: { floorTimeMs: 1500, doorTimeMs: 2500, dwellMs: 3000, maxDwellMs: 5000, reopenDwellMs: 2000, lockMs: 300, doorStartMs: 500, minIdleMs: 500, maxIdleMs: 2500 },
     calls: { kind: 'lobby', lobby: 0, minFloors: 1 },
     bounce: DEFAULT_BOUNCE,
     chainIncludesDoors: false,
@@ -57,7 +62,7 @@ export const TRAFFIC: Readonly<Record<TrafficName, Readonly<TrafficProfile>>> = 
     name: 'express',
     description: 'express car in a tower: lobby to floor 12-24 and back, 1 s a floor, 11+ door zones passed per run',
     landings: 25,
-    timing: { floorTimeMs: 1000, doorTimeMs: 3000, dwellMs: 5000, reopenDwellMs: 3000, lockMs: 300, minIdleMs: 5000, maxIdleMs: 20000 },
+    timing: { floorTimeMs: 1000, doorTimeMs: 3000, dwellMs: 5000, reopenDwellMs: 3000, lockMs: 300, doorStartMs: 500, minIdleMs: 5000, maxIdleMs: 20000 },
     calls: { kind: 'lobby', lobby: 0, minFloors: 12 },
     bounce: DEFAULT_BOUNCE,
     chainIncludesDoors: false,
