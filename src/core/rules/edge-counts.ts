@@ -15,7 +15,9 @@
  *   "per event, aggregated hourly"). From the signals every profile has:
  *   (a) relevel: the car starts moving inside the door zone while the door is already open
  *       (EN 81-20 5.12.1.4 allows relevelling with open doors inside the unlocking zone; doing
- *       it often means the car stops out of level: rope stretch, brake, hydraulic creep);
+ *       it often means the car stops out of level: rope stretch, brake, hydraulic creep),
+ *       judged once the running contact has settled, so its bounce as the car stops at a landing
+ *       while the door starts opening is never a relevel;
  *   (b) the door is commanded open (without the command wired: the door leaves its closed
  *       limit) with the car stationary outside the door zone: the car stopped out of level,
  *       short of the zone, and the controller still opened.
@@ -39,9 +41,6 @@ export interface EdgeCounts {
   levels: readonly Instant[];
   /** Mono instant of the last open-command / moving edge already looked at. */
   seenOpen: number;
-  seenMove: number;
-  /** Mono instant of the last closed-limit edge already looked at (levelling without the command). */
-  seenClosed: number;
   /** Without the door-open command: when the door last left its open limit at rest (a closing attempt), or null. */
   closingSince: number | null;
   levelling: ActiveAlarm | null;
@@ -52,7 +51,7 @@ export interface EdgeCounts {
 }
 
 export const EDGES_IDLE: EdgeCounts = {
-  reopens: [], levels: [], seenOpen: -Infinity, seenMove: -Infinity, seenClosed: -Infinity, closingSince: null, levelling: null,
+  reopens: [], levels: [], seenOpen: -Infinity, closingSince: null, levelling: null,
   seenChain: -Infinity, seenLock: -Infinity, chainInTravel: false, lockInTravel: false,
 };
 
@@ -90,7 +89,7 @@ function latches(st: EdgeCounts, view: LiftView): EdgeCounts {
   return next;
 }
 
-function rising(tracks: Tracks, name: 'doorOpenCommand' | 'moving', seen: number): Instant | null {
+function rising(tracks: Tracks, name: 'doorOpenCommand', seen: number): Instant | null {
   const tr = tracks[name];
   if (tr === undefined || tr.value !== true || tr.prev !== false || tr.since.mono <= seen) return null;
   return tr.since;
@@ -139,6 +138,31 @@ function reopensFromLimits(st: EdgeCounts, tracks: Tracks, judged: readonly Judg
   return { closingSince, found };
 }
 
+/**
+ * Levelling events read from settled bursts, so that bounce never makes one: (a) the running
+ * contact made from rest (a start, or a short run that is over) inside the door zone with the
+ * door already open since before it; (b) without the door-open command, the door leaving its
+ * closed limit at rest with the car steadily outside the door zone.
+ */
+function levelsFromBursts(tracks: Tracks, judged: readonly JudgedBurst[], at: Instant, commanded: boolean): { relevels: Instant[]; openedOutside: Instant[] } {
+  const relevels: Instant[] = [];
+  const openedOutside: Instant[] = [];
+  const closed = closedContact(tracks);
+  const zone = tracks.doorZone;
+  const mv = tracks.moving;
+  for (const j of judged) {
+    const first = j.burst.times[0]!;
+    if (j.name === 'moving' && j.burst.from === false) {
+      const doorOpen = closed !== null && closed.value === false && closed.since.mono <= first;
+      if (zone?.value === true && zone.since.mono <= first && doorOpen) relevels.push(instantOf(first, at));
+    } else if (!commanded && j.name === 'doorClosedLimit' && j.burst.from === true) {
+      const atRest = mv === undefined || (mv.value !== true && mv.since.mono <= first);
+      if (atRest && zone?.value === false && zone.since.mono <= first) openedOutside.push(instantOf(first, at));
+    }
+  }
+  return { relevels, openedOutside };
+}
+
 function prune(list: readonly Instant[], now: number, windowMs: number): readonly Instant[] {
   const kept = list.filter((x) => now - x.mono < windowMs);
   return kept.length === list.length ? list : kept;
@@ -166,13 +190,9 @@ export function stepEdges(
     if (r.closingSince !== next.closingSince) next = { ...next, closingSince: r.closingSince };
     if (r.found.length > 0 && !held.open) next = { ...next, reopens: [...next.reopens, ...r.found] };
   }
-  if (!commanded) {
-    const cl = tracks.doorClosedLimit;
-    if (cl !== undefined && cl.value === false && cl.prev === true && cl.since.mono > st.seenClosed) {
-      next = { ...next, seenClosed: cl.since.mono };
-      if (!held.open && v.doorZone === false && v.moving !== true) next = { ...next, levels: [...next.levels, cl.since] };
-    }
-  }
+  const lv = levelsFromBursts(tracks, judged, at, commanded);
+  if (lv.openedOutside.length > 0 && !held.open) next = { ...next, levels: [...next.levels, ...lv.openedOutside] };
+  if (lv.relevels.length > 0 && !held.move) next = { ...next, levels: [...next.levels, ...lv.relevels] };
   const open = rising(tracks, 'doorOpenCommand', st.seenOpen);
   if (open !== null) {
     next = { ...next, seenOpen: open.mono };
@@ -181,13 +201,6 @@ export function stepEdges(
     if (!held.open && wasClosing && v.moving !== true) next = { ...next, reopens: [...next.reopens, open] };
     if (!held.open && v.doorZone === false && v.moving !== true) next = { ...next, levels: [...next.levels, open] };
   }
-  const move = rising(tracks, 'moving', st.seenMove);
-  if (move !== null) {
-    next = { ...next, seenMove: move.mono };
-    const closed = tracks.doorClosedLimit;
-    const doorOpen = closed !== undefined && closed.value === false && closed.since.mono < move.mono;
-    if (!held.move && v.doorZone === true && doorOpen) next = { ...next, levels: [...next.levels, move] };
-  }
   const reopens = prune(next.reopens, at.mono, reopen.windowMs);
   const levels = prune(next.levels, at.mono, levelling.windowMs);
   if (reopens !== next.reopens || levels !== next.levels) next = { ...next, reopens, levels };
@@ -195,7 +208,7 @@ export function stepEdges(
   const ctx = contextOf(v, view.floor);
   if (next.levelling === null && levelling.enabled && levels.length >= levelling.count && levels.length > st.levels.length) {
     const first = levels[0]!;
-    const kind = move !== null && next.levels.includes(move) ? 'car relevelled with the door open' : 'door opened outside the door zone';
+    const kind = lv.relevels.length > 0 && !held.move ? 'car relevelled with the door open' : 'door opened outside the door zone';
     const r = raise({
       ids, code: 'LEVELLING_FAULT', severity: levelling.severity, liftId, since: first, at, ctx,
       evidence: {
