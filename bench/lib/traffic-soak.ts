@@ -97,12 +97,7 @@ export async function runTrafficSoak(opts: TrafficSoakOptions): Promise<TrafficS
     const brokerPort = (await broker.start()).port;
     const lifts = opts.lifts.map((l, i) => ({ ...l, liftId: `L${i + 1}-${l.wiring}`, unitId: i + 1, landings: TRAFFIC[l.traffic].landings }));
     sim = new Simulator({
-      // Without a door contact wired, the chain must be tapped before the landing-door contacts
-      // (docs/alarms.md, SAFETY_CHAIN_OPEN): the minimal wiring reads such a chain.
-      lifts: lifts.map((l) => ({
-        unitId: l.unitId, landings: l.landings, seed: (opts.seed ?? 1) * 1000 + l.unitId,
-        traffic: l.wiring === 'minimal' ? { ...TRAFFIC[l.traffic], chainIncludesDoors: false } : TRAFFIC[l.traffic],
-      })),
+      lifts: lifts.map((l) => ({ unitId: l.unitId, landings: l.landings, seed: (opts.seed ?? 1) * 1000 + l.unitId, traffic: TRAFFIC[l.traffic] })),
       scenario: { name: 'trips', autoTrips: true, steps: [] },
     });
     for (const l of lifts) for (const b of l.behaviours ?? []) sim.lift(l.unitId).inject(b);

@@ -41,9 +41,7 @@ export interface MatrixResult {
 
 /** Runs `hours` of `traffic` read through `wiring`; returns every event the core emitted. */
 export function runTraffic(traffic: TrafficName, wiring: WiringName, hours: number, seed = 7): MatrixResult {
-  // Without any door contact wired, the chain must be tapped before the landing-door contacts
-  // (docs/alarms.md, SAFETY_CHAIN_OPEN): the minimal wiring reads such a chain.
-  const profile = wiring === 'minimal' ? { ...TRAFFIC[traffic], chainIncludesDoors: false } : TRAFFIC[traffic];
+  const profile = TRAFFIC[traffic];
   const lift = new SimulatedLift({ unitId: 1, landings: profile.landings, seed, traffic: profile });
   const cfg: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: POLL_MS, landings: profile.landings }], rules: {} };
   const at = (ms: number) => ({ mono: 1_000 + ms, wall: 1_800_000_000_000 + ms });

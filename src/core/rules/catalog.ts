@@ -107,14 +107,15 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     // A chain that opened in travel is SAFETY_CHAIN_OPEN_IN_TRAVEL, not a second alarm. The
     // landing-door contacts are in series in the safety chain (EN 81-20 5.11.2), so a chain
     // tapped after them opens at every stop while the door is open: it counts only with the door
-    // shut (closed limit or lock made; where neither is wired, the tap must be before the door
-    // contacts: docs/alarms.md).
+    // shut (closed limit or lock made); where no door contact is wired, an opening right after
+    // an arrival is presumed to be the door for up to a minute (chain-doors.ts).
     code: 'SAFETY_CHAIN_OPEN',
     text: 'safety chain open with the car at rest and the door shut, not in inspection',
     signals: ['safetyChain', 'moving', 'inspection', 'doorClosedLimit', 'doorLocked'],
     inputs: ['safetyChain', 'moving', 'inspection', 'doorClosedLimit', 'doorLocked'],
     condition: (v, f) =>
-      v.values.safetyChain === false && isStationary(v) && v.values.inspection !== true && !f.chainOpenedInTravel && doorShut(v),
+      v.values.safetyChain === false && isStationary(v) && v.values.inspection !== true && !f.chainOpenedInTravel && doorShut(v) &&
+      !f.chainPresumedDoor,
   },
   {
     // domain.md DOOR_OPEN_FAULT (10 s); EN 627 "door-opening fault". The door left its closed

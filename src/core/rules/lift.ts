@@ -9,6 +9,7 @@ import { contextOf, plus, type ActiveAlarm } from './alarm.js';
 import { CONDITION_RULES } from './catalog.js';
 import { chatterDeadline, isChattering, stepChatter, type ChatterAlarms } from './chatter.js';
 import { checkLost, commDeadline, type CommState } from './comm-lost.js';
+import { chainPresumedDoor, chainPresumptionDeadline } from './chain-doors.js';
 import { edgesDeadline, reopenCount, stepEdges, type EdgeCounts } from './edge-counts.js';
 import { faultDeadline, faultOnLinkLoss, stepFault, type FaultCodeMap, type FaultState } from './fault-code.js';
 import { stepTrapped, trappedDeadline, trappedOnLinkLoss, type TrappedState, type TrappedTunings } from './passenger-trapped.js';
@@ -76,6 +77,7 @@ function factsOf(env: Env, lift: LiftCore, at: Instant): Facts {
     reopens: reopenCount(lift.edges),
     reopenLimit: env.tune('DOOR_CLOSE_FAULT').count,
     chainOpenedInTravel: lift.edges.chainInTravel,
+    chainPresumedDoor: chainPresumedDoor(lift.tracks, at),
     lockLostInTravel: lift.edges.lockInTravel,
   };
 }
@@ -161,6 +163,7 @@ export function liftDeadline(env: Env, lift: LiftCore): Instant | null {
     c.push(faultDeadline(lift.fault, env.tune, env.faultCodes, stale));
     c.push(edgesDeadline(lift.edges, env.tune('DOOR_CLOSE_FAULT'), env.tune('LEVELLING_FAULT')));
     c.push(repeatsDeadline(lift.repeats, env.tune('REPEATED_FAULT')));
+    c.push(chainPresumptionDeadline(lift.tracks, lift.lastEval));
     const adf = env.tune('ALARM_DEVICE_FAULT');
     const overdue = plus(lift.lastTest, adf.windowMs);
     if (adf.enabled && adf.windowMs > 0) {

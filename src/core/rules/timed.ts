@@ -20,10 +20,15 @@ export interface Facts {
   reopenLimit: number;
   /** The safety chain / door lock opened while the car was running and is still open (rules/edge-counts.ts). */
   chainOpenedInTravel: boolean;
+  /**
+   * No door contact is wired and the chain opened right after the car arrived in the door zone:
+   * presumably the landing-door contacts in the chain, i.e. the door opening (chain-doors.ts).
+   */
+  chainPresumedDoor: boolean;
   lockLostInTravel: boolean;
 }
 
-export const NO_FACTS: Facts = { testOverdue: false, reopens: 0, reopenLimit: Infinity, chainOpenedInTravel: false, lockLostInTravel: false };
+export const NO_FACTS: Facts = { testOverdue: false, reopens: 0, reopenLimit: Infinity, chainOpenedInTravel: false, chainPresumedDoor: false, lockLostInTravel: false };
 
 /** A condition rule: data plus one predicate over the lift view (evaluated only while the link is ok). */
 export interface ConditionRule {
