@@ -275,3 +275,18 @@ t.test('a state settled under one config and stepped under another is evaluated 
   t.notOk(r.shortcut, 'no shortcut across configs');
   t.same(r.effects, reference.effects, 'the same effects as the full evaluation');
 });
+
+t.test('an unchanged sample at the very instant a confirm deadline raises an alarm still publishes the snapshot with that alarm', async (t) => {
+  // The deadline is processed first in the step; the sample that follows it must not take the
+  // unchanged-sample shortcut, whose lift keeps its previous (alarm-free) snapshot.
+  const one: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: 100, landings: 6 }], rules: {} };
+  const at = (ms: number): Instant => ({ mono: M0 + ms, wall: W0 + ms });
+  const sample = (ms: number): CoreInput => ({ kind: 'sample', liftId: 'L1', at: at(ms), values: { ...IDLE, mainsPower: false } });
+  const ids = sequentialIds();
+  let st = initialState(one, at(0));
+  for (let ms = 0; ms < 2_000; ms += 100) st = step(one, st, sample(ms), ids).state;
+  const r = step(one, st, sample(2_000), ids); // MAINS_POWER_FAILURE confirms at 2 s: this very instant
+  t.same(r.effects.flatMap((e) => (e.type === 'event' ? [e.event.code] : [])), ['MAINS_POWER_FAILURE'], 'raised at the deadline');
+  const snaps = r.effects.flatMap((e) => (e.type === 'snapshot' ? [e.snapshot.activeAlarms.map((a) => a.code)] : []));
+  t.same(snaps, [['MAINS_POWER_FAILURE']], 'the snapshot with the new alarm is published in the same step');
+});
