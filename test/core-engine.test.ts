@@ -29,8 +29,8 @@ t.test('nextDeadline names the instant the driver must tick', async (t) => {
   let r = step(cfg, st, sample(0, {}), ids);
   t.equal(r.nextDeadline, TEST_DUE, 'idle lift: only the 3-day test-call clock is pending');
   r = step(cfg, r.state, sample(1000, { doorZone: false }), ids);
-  t.equal(r.nextDeadline, M0 + 2_000, 'a contact change is judged for chatter once it has settled for 1 s');
-  r = step(cfg, r.state, { kind: 'tick', at: at(2_000) }, ids);
+  t.equal(r.nextDeadline, M0 + 1_500, 'a contact change is judged for chatter once it has settled for 0.5 s');
+  r = step(cfg, r.state, { kind: 'tick', at: at(1_500) }, ids);
   t.equal(r.nextDeadline, M0 + 31_000, 'stopped outside the zone: confirm in 30 s');
   r = step(cfg, r.state, sample(2000, { doorZone: false, alarmButton: true }), ids);
   t.equal(r.nextDeadline, M0 + 5_000, 'unfiltered press: 3 s');

@@ -53,8 +53,8 @@ t.test('a state stepped under another config uses that config, not the memo of t
 t.test('one state stepped along two branches: each branch sees only its own inputs', async (t) => {
   const ids = sequentialIds();
   const st = prepared(fast);
-  const moved = step(fast, st, sample(2_500, { doorZone: true }), ids); // back in the zone: pending dropped
-  const still = step(fast, st, sample(2_000, { doorZone: false }), ids); // still outside: pending kept (the change settled at 2 s)
+  const moved = step(fast, st, sample(2_200, { doorZone: true }), ids); // back in the zone: pending dropped
+  const still = step(fast, st, sample(2_000, { doorZone: false }), ids); // still outside: pending kept (the change settled at 1.5 s)
   t.equal(still.nextDeadline, M0 + 3_000, 'the branch still outside keeps the confirm deadline');
   t.not(moved.nextDeadline, M0 + 3_000, 'the branch back in the zone has no such deadline');
   // An untouched lift (L2) of either branch still has its snapshot, and the touched one a new one when it changed.

@@ -34,6 +34,8 @@ export interface SignalTrack {
   chattering: boolean;
   /** The stable value before the last commit (equal to `value` after a rebuild: no edge). */
   prev?: SignalValue;
+  /** Mono instant `prev` was committed at (absent after a rebuild). */
+  prevSince?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export const CHATTER_EXEMPT: ReadonlySet<SignalName> = new Set<SignalName>(['ala
  * changes closer together than this form one burst, so contact bounce at a real transition is
  * judged with the transition, and a brief departure and return is judged as one glitch.
  */
-export const CHATTER_SETTLE_MS = 1_000;
+export const CHATTER_SETTLE_MS = 500;
 
 /**
  * A burst still going on after this long is judged without waiting for it to settle: no
@@ -159,7 +161,7 @@ export function commitDue(tracks: Tracks, at: Instant, holds: HoldLookup): Track
     out ??= { ...tracks };
     const since = later(tr.candidate.since, hold);
     const bursts = judged(name, tr, tr.candidate.value) ? addToBursts(tr, since.mono) : tr.bursts;
-    out[name] = { ...tr, value: tr.candidate.value, since, candidate: null, prev: tr.value, bursts };
+    out[name] = { ...tr, value: tr.candidate.value, since, candidate: null, prev: tr.value, prevSince: tr.since.mono, bursts };
   }
   return out ?? tracks;
 }

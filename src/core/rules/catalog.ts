@@ -89,7 +89,10 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     text: 'safety chain opened while the car was running',
     signals: ['safetyChain', 'moving', 'direction', 'doorZone'],
     inputs: ['safetyChain', 'moving'],
-    condition: (v, f) => v.values.safetyChain === false && f.chainOpenedInTravel,
+    // The open chain drops the main contactor at once (EN 81-20 5.11.2): a chain that reads open
+    // while the car keeps running is the tap's contact, not the chain (chatter-model.ts), so the
+    // alarm waits for the car to have stopped.
+    condition: (v, f) => v.values.safetyChain === false && f.chainOpenedInTravel && isStationary(v),
   },
   {
     // domain.md DOOR_LOCK_LOST_IN_TRAVEL (300 ms); EN 627 "lock circuit broken during travel";
@@ -100,7 +103,8 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     inputs: ['doorLocked', 'moving', 'doorZone'],
     // The in-travel judgement is made once, at the edge (rules/edge-counts.ts): a lock that opens
     // as the car stops at a landing with the door commanded open is a normal arrival.
-    condition: (v, f) => v.values.doorLocked === false && f.lockLostInTravel,
+    // The lock circuit is part of the safety chain: the car stops at once, as above.
+    condition: (v, f) => v.values.doorLocked === false && f.lockLostInTravel && isStationary(v),
   },
   {
     // domain.md SAFETY_CHAIN_OPEN; EN 627 "safety circuit broken". Inspection work opens the chain.

@@ -41,6 +41,16 @@ import { CHATTER_SETTLE_MS, type Burst, type SignalTrack, type Tracks } from '..
 const DOOR_CONTACTS = ['doorOpenLimit', 'doorClosedLimit', 'doorLocked'] as const;
 type DoorContact = (typeof DOOR_CONTACTS)[number];
 
+/**
+ * Held `value` from `from` through `to` (mono), whether or not it has changed since: the car was
+ * running (or at rest) for the whole burst even if it stopped (or started) right after it.
+ */
+function heldThrough(tr: SignalTrack | undefined, value: boolean, from: number, to: number): boolean {
+  if (tr === undefined) return false;
+  if (tr.value === value) return tr.since.mono <= from;
+  return tr.prev === value && tr.since.mono > to && (tr.prevSince ?? Infinity) <= from;
+}
+
 /** Committed at `value` no later than `mono`, and unchanged since. */
 function steadyAt(tr: SignalTrack | undefined, value: boolean, mono: number): boolean {
   return tr !== undefined && tr.value === value && tr.since.mono <= mono;
@@ -76,8 +86,10 @@ export function unexplained(name: SignalName, b: Burst, tracks: Tracks, ongoing 
   const now = tr.value;
   const glitch = b.from === now || ongoing;
   const before = first - CHATTER_SETTLE_MS;
-  const running = steadyAt(tracks.moving, true, before);
-  const atRest = steadyAt(tracks.moving, false, before);
+  const last = b.times[b.times.length - 1] ?? first;
+  const running = heldThrough(tracks.moving, true, before, last);
+  const atRest = heldThrough(tracks.moving, false, before, last);
+  const outsideZone = tracks.doorZone === undefined || heldThrough(tracks.doorZone, false, first, last);
   switch (name) {
     case 'doorZone':
       return atRest;
@@ -86,7 +98,7 @@ export function unexplained(name: SignalName, b: Burst, tracks: Tracks, ongoing 
     case 'doorOpenLimit':
     case 'doorClosedLimit':
     case 'doorLocked':
-      if (running) return tracks.doorZone?.value !== true;
+      if (running) return outsideZone;
       return atRest && contradicted(name, b, glitch, tracks, before);
     case 'safetyChain': {
       if (running) return true;
