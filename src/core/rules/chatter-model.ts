@@ -8,16 +8,16 @@
  * Changes are judged in bursts (debounce.ts `Burst`), once the contact has stayed put for
  * CHATTER_SETTLE_MS: bounce at a real transition is judged with the transition; a departure
  * and return within the settle time is one glitch. A burst still going on after
- * CHATTER_MAX_BURST_MS is judged as a glitch then: no contact bounces for seconds. A burst is judged against the other
- * contacts, which must have been steady from CHATTER_SETTLE_MS before the burst until now:
+ * CHATTER_MAX_BURST_MS is judged as a glitch then: no contact bounces for seconds. A burst is
+ * judged against what the rest of the lift was doing from CHATTER_SETTLE_MS before it to its end:
  *
- * - Running steadily (the `moving` contact made for the settle time before the burst, and
- *   still made), outside the door zone: the doors are shut and locked and the safety chain is
+ * - Running steadily (the `moving` contact made from the settle time before the burst to its
+ *   end, even if the car stopped right after), outside the door zone: the doors are shut and locked and the safety chain is
  *   made for the whole run (EN 81-20 5.3.9, 5.11.2). Any change of a door contact or of the
  *   chain counts. Inside the door zone the doors may start opening before the car stops
  *   (pre-opening with the door contacts bridged), so door contacts there do not count.
- * - At rest (the `moving` contact released for the settle time before the burst, and still
- *   released): the door zone cannot change, since the car is not moving. A door contact counts
+ * - At rest (the `moving` contact released from the settle time before the burst to its end):
+ *   the door zone cannot change, since the car is not moving. A door contact counts
  *   only when another door contact contradicts it: the open limit made for a moment while the
  *   closed limit (or the lock) stays made, the closed limit lost while the lock stays made, the
  *   lock lost for a moment while the closed limit stays made. Otherwise it is the door
