@@ -30,7 +30,7 @@
  *   door commanded open). The latch holds until the chain / lock is seen made again.
  */
 import type { AlarmEvent, IdSource, Instant } from '../types.js';
-import type { SignalTrack, Tracks } from '../debounce.js';
+import { CHATTER_SETTLE_MS, type SignalTrack, type Tracks } from '../debounce.js';
 import type { JudgedBurst } from './chatter.js';
 import { contextOf, lifecycleEvent, pick, plus, raise, type ActiveAlarm } from './alarm.js';
 import type { LiftView } from '../lift-state.js';
@@ -199,7 +199,10 @@ export function stepEdges(
     const closed = tracks.doorClosedLimit;
     const wasClosing = closed !== undefined && closed.value === false && closed.since.mono < open.mono && v.doorOpenLimit !== true;
     if (!held.open && wasClosing && v.moving !== true) next = { ...next, reopens: [...next.reopens, open] };
-    if (!held.open && v.doorZone === false && v.moving !== true) next = { ...next, levels: [...next.levels, open] };
+    // Outside the zone since before the command, not a bounce of the zone contact at that moment.
+    const zone = tracks.doorZone;
+    const outside = zone !== undefined && zone.value === false && zone.since.mono <= open.mono - CHATTER_SETTLE_MS;
+    if (!held.open && outside && v.moving !== true) next = { ...next, levels: [...next.levels, open] };
   }
   const reopens = prune(next.reopens, at.mono, reopen.windowMs);
   const levels = prune(next.levels, at.mono, levelling.windowMs);
