@@ -62,30 +62,40 @@ function falling(tracks: Tracks, name: 'safetyChain' | 'doorLocked', seen: numbe
 }
 
 /** At a chain/lock opening edge: was the car running (or did it stop in that same poll)? */
-function inTravel(view: LiftView, edge: Instant, lock: boolean): boolean {
+function inTravel(view: LiftView, edge: Instant): boolean {
   const m = view.tracks?.moving;
   if (view.values.moving === true) return true;
   const stoppedNow = m !== undefined && m.prev === true && m.value === false && m.since.mono >= edge.mono;
   if (!stoppedNow) return false;
-  // A lock opening as the car stops at a landing with the door commanded open is a normal
-  // arrival; so is the chain opening with it where the landing-door contacts are in the chain
-  // (EN 81-20 5.11.2), i.e. when the lock or the closed limit opened too.
-  const v = view.values;
-  const arrival = v.doorZone === true && v.doorOpenCommand !== false;
-  if (lock) return !arrival;
-  const doorsOpened = v.doorLocked === false || v.doorClosedLimit === false;
-  return !(arrival && doorsOpened);
+  // A lock (or a chain through the landing-door contacts, EN 81-20 5.11.2) opening as the car
+  // stops at a landing with the door commanded open is a normal arrival. A chain that really
+  // broke just as the car reached a landing stays open with the door shut: SAFETY_CHAIN_OPEN.
+  return !(view.values.doorZone === true && view.values.doorOpenCommand !== false);
+}
+
+/**
+ * An open safety circuit (the lock circuit is part of it) drops the main contactor at once
+ * (EN 81-20 5.11.2): a car that ran on for this long after the chain or lock read open was not
+ * stopped by it, so the reading was the tap's contact (chatter-model.ts), not the circuit.
+ */
+const RUN_ON_MS = 500;
+
+function ranOn(view: LiftView, edge: number): boolean {
+  const m = view.tracks?.moving;
+  if (m === undefined) return false;
+  if (m.value === true) return false; // still running: judged when it stops
+  return m.prev === true && m.since.mono - edge >= RUN_ON_MS;
 }
 
 function latches(st: EdgeCounts, view: LiftView): EdgeCounts {
   const tracks = view.tracks ?? {};
   let next = st;
-  if (view.values.safetyChain !== false && next.chainInTravel) next = { ...next, chainInTravel: false };
-  if (view.values.doorLocked !== false && next.lockInTravel) next = { ...next, lockInTravel: false };
+  if ((view.values.safetyChain !== false || ranOn(view, st.seenChain)) && next.chainInTravel) next = { ...next, chainInTravel: false };
+  if ((view.values.doorLocked !== false || ranOn(view, st.seenLock)) && next.lockInTravel) next = { ...next, lockInTravel: false };
   const chain = falling(tracks, 'safetyChain', st.seenChain);
-  if (chain !== null) next = { ...next, seenChain: chain.mono, chainInTravel: inTravel(view, chain, false) };
+  if (chain !== null) next = { ...next, seenChain: chain.mono, chainInTravel: inTravel(view, chain) };
   const lock = falling(tracks, 'doorLocked', st.seenLock);
-  if (lock !== null) next = { ...next, seenLock: lock.mono, lockInTravel: inTravel(view, lock, true) };
+  if (lock !== null) next = { ...next, seenLock: lock.mono, lockInTravel: inTravel(view, lock) };
   return next;
 }
 
