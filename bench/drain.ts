@@ -1,5 +1,5 @@
 /**
- * Benchmark 2, drain after an outage (issue 7): N events buffered in the real SqliteOutbox
+ * Benchmark 2, drain after an outage: N events buffered in the real SqliteOutbox
  * are delivered with QoS 1 to Debian's mosquitto by the real Dispatcher + MqttUplink (built by
  * composeAgent, as the agent runs them), until the store has recorded every PUBACK. Baseline:
  * bare mqtt.js publishing the same topics and payload bytes with the same in-flight window.
@@ -146,7 +146,7 @@ export const drainBench: Bench = {
           'liftwatch: composeAgent → Dispatcher + MqttUplink; timed from start until the store records the last PUBACK (outbox pending = 0), connect included on both sides.',
           'PUBACKs are recorded as a delivered watermark per priority where a batch is exactly the next pending rows (src/store/delivered-watermark.ts); the maintenance pass that later copies the watermarks into delivered_at is timed separately (figure above): on the box it runs with the scheduled outbox maintenance, not on the delivery path.',
           paced ? 'uplink.backlogRatePerSec = 0 (unpaced), so the figure is the path, not the pacing.' : 'No backlog pacing in this build (uplink.backlogRatePerSec absent from the schema).',
-          ...(opts.quick ? ['Quick mode: 20k events instead of the issue\'s 100k.'] : []),
+          ...(opts.quick ? ['Quick mode: 20k events instead of the full run\'s 100k.'] : []),
           ...logger.problems.slice(0, 5),
         ],
       };

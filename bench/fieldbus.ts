@@ -1,5 +1,5 @@
 /**
- * Benchmark 4, field bus (issue 7): 16 lifts on one bus against the simulator over RTU over
+ * Benchmark 4, field bus: 16 lifts on one bus against the simulator over RTU over
  * TCP (bus type modbus-rtu-over-tcp), the simulator and broker in a child process so only the
  * agent's CPU is counted (process.cpuUsage of this process). Reports transactions/s and CPU
  * time per transaction beside the wire-limited rate of a real line at 19,200 and 115,200 baud.
@@ -45,7 +45,7 @@ async function phase(config: Config, profiles: Map<string, DeviceProfile>, secon
   try {
     if (!(await waitFor(() => c.uplink.connected, 10_000))) throw new Error('agent did not connect to the broker');
     // Warm-up: first snapshots and V8's optimising compiler. With 1 s, TurboFan compiling on its
-    // worker threads was 28 % of the 50 ms phase's CPU (perf, issue 7 notes): a one-off cost at
+    // worker threads was 28 % of the 50 ms phase's CPU (measured with perf): a one-off cost at
     // start, not a per-transaction one on a box that runs for years.
     await sleep(warmupMs);
     const count = (): { ok: number; failed: number } => {

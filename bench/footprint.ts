@@ -1,5 +1,5 @@
 /**
- * Benchmark 5, footprint (issue 7): RSS and CPU of the agent process, idle and with 16 lifts
+ * Benchmark 5, footprint: RSS and CPU of the agent process, idle and with 16 lifts
  * polled at 10 Hz, against a bare Node process that loads the same libraries. The simulator
  * and broker run in their own process. Target: RSS flat; at most 25 MB above the bare process.
  *
@@ -214,7 +214,7 @@ export const footprintBench: Bench = {
         },
         notes: [
           `Four processes: the measured one (bare, then the idle agent, then the loaded agent), the live-set agent (below), and the simulator + aedes broker. Idle = the agent with its 16 lifts read once every 10 s; loaded = 16 lifts at 100 ms (160 transactions/s asked).`,
-          `Loaded window ${loadedS} s after ${warm} s warm-up${opts.soakMinutes < 10 ? ` — shorter than the issue's 10 minutes; run \`--only footprint --soak-minutes 10\` for the full soak` : ''}; RSS sampled every ${opts.quick ? 1 : 2} s (${loaded.samples} samples), no forced GC: RSS above bare and CPU come from these.`,
+          `Loaded window ${loadedS} s after ${warm} s warm-up${opts.soakMinutes < 10 ? ` — shorter than the full soak's 10 minutes; run \`--only footprint --soak-minutes 10\` for the full soak` : ''}; RSS sampled every ${opts.quick ? 1 : 2} s (${loaded.samples} samples), no forced GC: RSS above bare and CPU come from these.`,
           `Flat: a second agent (same config, own database, --expose-gc) polls alongside from before the bare phase; over the same ${loadedS} s window (after ${round(liveWarmS, 0)} s of its own run) it is sampled every ${LIVE_EVERY_MS / 1000} s right after a full GC (${live.length} samples). Verdict: the least-squares slope of its live set (process.memoryUsage heapUsed + external: JavaScript objects, Buffers and other ArrayBuffers), which a leak of either grows one for one, without V8's heap-sizing sawtooth. Its RSS after GC is reported beside it: native memory (SQLite's page caches, bounded by cache_size) shows only there, blurred by malloc reusing freed space; a native leak is the long soak's to find (docs/operations.md). While it runs, the idle agent and the natural loaded agent share the machine with it (CPU figures are the measured process's own).`,
           'CPU % = CPU seconds per wall second of the whole process (100 % = one core).',
           `Runtime of both measured processes as systemd/liftwatch.service sets it: ${Object.entries(runtime.applied).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}.`,

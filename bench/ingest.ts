@@ -1,5 +1,5 @@
 /**
- * Benchmark 3, durable ingest (issue 7): alarm events committed per second through the real
+ * Benchmark 3, durable ingest: alarm events committed per second through the real
  * SqliteOutbox.append (one event per transaction, as the agent commits one core step), against
  * raw better-sqlite3 inserts of the same rows, one per transaction, with the same journal
  * (WAL) and durability (synchronous=FULL) on the same filesystem. Rounds alternate between

@@ -1,5 +1,5 @@
 /**
- * Benchmark 1, detection latency (issue 7): the simulator flips a contact, a facility
+ * Benchmark 1, detection latency: the simulator flips a contact, a facility
  * subscriber on the embedded broker receives the event. The real agent is composed as
  * src/cli/stack.ts does (SQLite outbox with synchronous=FULL, MQTT uplink, RTU over TCP).
  * Latency = received − (flip + confirm time) for raises and received − (restore + clear
@@ -26,7 +26,7 @@ const SIGNALS = [
   ['carLight', 'CAR_LIGHT_FAILURE'],
 ] as const;
 /**
- * One raise+clear cycle is two flips. SIGNAL_CHATTERING (domain.md: 10 flips in 60 s) holds a
+ * One raise+clear cycle is two flips. SIGNAL_CHATTERING (10 flips in 60 s, docs/taxonomy.md) holds a
  * signal's alarms, so each signal cycles at most once per 16 s: ≤ 8 flips in any 60 s.
  */
 const SIGNAL_SPACING_MS = 16_000;

@@ -1,5 +1,5 @@
 /**
- * liftwatch's benchmark suite (issue 7): `npm run bench` (build, then this file).
+ * liftwatch's benchmark suite (docs/performance.md): `npm run bench` (build, then this file).
  *
  *   node dist/bench/run.js [--quick] [--only name[,name]] [--soak-minutes N] [--out DIR]
  *
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
   const opts: BenchOptions = { quick, soakMinutes, log };
 
-  // The suite must stop by itself: overrun => report and exit (issue 7: bounded).
+  // The suite must stop by itself, within a bounded time: overrun => report and exit.
   const budgetMs = (quick ? 5 : 12) * 60_000 + soakMinutes * 2 * 60_000;
   const watchdog = setTimeout(() => {
     process.stderr.write(`[bench] suite exceeded its ${budgetMs / 60_000} min budget; exiting\n`);

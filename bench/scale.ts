@@ -1,7 +1,7 @@
 /**
- * Benchmark 6, scale (issue 7): with 1M events stored (a long outage: all undelivered), the
+ * Benchmark 6, scale: with 1M events stored (a long outage: all undelivered), the
  * real SqliteOutbox's insert, eviction, drain and prune rates against a small store doing the
- * same work. Eviction and pruning go through the store's own retention (issue 4): the store is
+ * same work. Eviction and pruning go through the store's own retention (src/store/retention.ts): the store is
  * reopened with a `storage.maxBytes` that W events' worth of rows exceed, exactly what a
  * restart with a lowered limit does; its first pass evicts undelivered events lowest priority
  * first (and announces a data_gap); a later reopen with maxAgeDays 0 prunes the delivered events
@@ -56,7 +56,7 @@ const SEED_ROWS = 10_000;
  * Grows a store to its size fast: copies of the rows the outbox wrote (every column as the
  * outbox stores it; distinct alarm ids; fresh event ids from the outbox's own id generator, so
  * the `event_id` index is the one a store this version filled would have: time-ordered
- * UUIDv7 now, random until issue 7), in one transaction. Setup only: none of it is timed as a
+ * UUIDv7 now, random in earlier versions), in one transaction. Setup only: none of it is timed as a
  * rate.
  */
 function replicate(path: string, rows: number): void {
@@ -211,10 +211,10 @@ export const scaleBench: Bench = {
         notes: [
           `Large store: ${big.toLocaleString('en-US')} undelivered events (${round(bigBytes / 1024 ** 2, 0)} MB); small store: ${small.toLocaleString('en-US')}. Each then: insert W = ${work.toLocaleString('en-US')} (append, 100 per transaction, synchronous=FULL), evict ≈ W, drain W (pending(100) + markDelivered), prune the W delivered.`,
           maintainable
-            ? 'Eviction and pruning are the store\'s own retention pass (SqliteOutbox maintain, issue 4), timed over the open that runs it (the open itself included). Eviction: reopening with a lowered storage.maxBytes; the pass frees down to 90 % of the limit, so on the large store it frees 10 % of the bytes (more than W rows; partly emptied pages free less than their rows, so more rows than bytes / mean row). Pruning: reopening with storage.maxAgeDays 0, which prunes exactly the W delivered rows on both stores.'
+            ? 'Eviction and pruning are the store\'s own retention pass (SqliteOutbox maintain), timed over the open that runs it (the open itself included). Eviction: reopening with a lowered storage.maxBytes; the pass frees down to 90 % of the limit, so on the large store it frees 10 % of the bytes (more than W rows; partly emptied pages free less than their rows, so more rows than bytes / mean row). Pruning: reopening with storage.maxAgeDays 0, which prunes exactly the W delivered rows on both stores.'
             : 'This build has no retention API (SqliteOutbox.maintain): eviction and pruning were not measured.',
           `Setup: the large store's first ${SEED_ROWS.toLocaleString('en-US')} rows are written by the outbox, the rest are SQL copies of them (same columns, fresh event ids from the outbox's own generator); fill rate below is that setup, not a figure of merit.`,
-          ...(opts.quick ? [`Quick mode: ${big.toLocaleString('en-US')} stored events instead of the issue's 1M.`] : []),
+          ...(opts.quick ? [`Quick mode: ${big.toLocaleString('en-US')} stored events instead of the full run's 1M.`] : []),
         ],
       };
     } finally {

@@ -1,5 +1,5 @@
 /**
- * Soak benchmark for issue 6 ("memory flat over days"): the whole unattended stack in one
+ * Soak benchmark for unattended operation (memory must stay flat over days): the whole unattended stack in one
  * process, time-compressed: 8 simulated lifts running trips, polled every 50 ms (about 10x a
  * real site's poll rate), every scheduled job every 1-5 s (health, self-test and TEST_CALL,
  * usage, outbox maintenance, quick_check: ~10,000x their real rate), the watchdog checks

@@ -1,6 +1,6 @@
 /**
  * The embedded broker binds to loopback by default and requires credentials when bound
- * elsewhere (issue 4, security): refused by the config schema (naming broker.host) and, as a
+ * elsewhere (without them, anyone on the network could read the alarms and send requests): refused by the config schema (naming broker.host) and, as a
  * second line, by the broker itself.
  */
 import t from 'tap';

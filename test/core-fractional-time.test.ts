@@ -1,4 +1,4 @@
-// Regression (issue #7 benchmark finding): with a real clock, performance.now() gives
+// Regression (found by the latency benchmark): with a real clock, performance.now() gives
 // fractional milliseconds; `since + confirmMs - since` can then fall a hair short of
 // `confirmMs` in floating point, a due deadline is never consumed, and the core spun up to
 // its safety valve on every input (latency benchmark: 2 s timers firing every 20-30 s).

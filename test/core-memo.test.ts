@@ -1,6 +1,6 @@
 /**
- * The engine memoizes what is a pure function of immutable inputs (issue 7: envs per config and
- * id source, deadlines per lift object, views per tracks, snapshots of untouched lifts). These
+ * The engine memoizes what is a pure function of immutable inputs (for the field-bus benchmark:
+ * envs per config and id source, deadlines per lift object, views per tracks, snapshots of untouched lifts). These
  * tests pin down that the memos never leak between configs or between branches of one state:
  * a state stepped under another config, or stepped twice with different inputs, gives exactly
  * what a fresh computation gives.

@@ -1,6 +1,6 @@
 /**
- * Issue 3: "a long normal-operation trace (at least a simulated day of trips, with realistic
- * contact bounce) that must produce no alarm at all".
+ * Busy is not broken (docs/taxonomy.md, "Normal traffic"): a long normal-operation trace (at
+ * least a simulated day of trips, with realistic contact bounce) must produce no alarm at all.
  *
  * The trips come from the simulator's seeded trip model (src/sim/lift-model.ts): random calls,
  * travel through the door zones of the landings passed, doors opening, dwelling, closing and

@@ -1,5 +1,5 @@
 /**
- * The unchanged-sample shortcut (src/core/engine.ts, issue 7): a sample equal to the lift's
+ * The unchanged-sample shortcut (src/core/engine.ts, for the field-bus benchmark): a sample equal to the lift's
  * last one, with nothing of the lift due, records the sample's time and runs no rule. It must
  * change nothing else: long random traces with jittered (and fractional) timing are replayed in
  * lockstep through `step` and `stepReference` (every sample evaluated in full), and every

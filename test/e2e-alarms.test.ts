@@ -1,5 +1,5 @@
-// Issue #3, end to end: liftwatch's simulator drives a representative scenario for every code of
-// the taxonomy over Modbus RTU over TCP; the real agent classifies, SQLite stores, aedes carries
+// The whole taxonomy end to end: liftwatch's simulator drives a representative scenario for every
+// code of the taxonomy over Modbus RTU over TCP; the real agent classifies, SQLite stores, aedes carries
 // each event to a facility-side subscriber. Confirm times are shortened through the config's
 // `rules` (site) and `lifts[].rules` (per lift), as an installer may; the rules are the same.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Issue #2, end to end through the real parts: liftwatch's simulator answers Modbus RTU frames
+// The data path end to end through the real parts: liftwatch's simulator answers Modbus RTU frames
 // over TCP on loopback, the agent polls it, the core classifies, SQLite stores, aedes carries
 // the events to a facility-side subscriber. Each implemented alarm is raised and cleared.
 import t from 'tap';

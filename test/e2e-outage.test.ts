@@ -1,4 +1,6 @@
-// Issue #2: nothing is lost when the broker goes away or the agent restarts.
+// End to end: nothing is lost when the broker goes away or the agent restarts (other gateways
+// lost buffered data around outages and restarts: docs/taxonomy.md, "Field failures the tests
+// guard against").
 import t from 'tap';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
 import { ConsoleLogger } from '../src/platform/console-logger.js';

@@ -1,4 +1,4 @@
-// Issue #2 over a real serial byte stream: the simulator as an RTU slave on one end of a socat
+// The data path end to end over a real serial byte stream: the simulator as an RTU slave on one end of a socat
 // pty pair, the agent's `modbus-rtu` bus on the other, events to aedes. Runs when socat is
 // present; under CI=true a missing socat fails.
 import fs from 'node:fs';

@@ -1,7 +1,8 @@
 // The Modbus bus poller with a manual clock and an in-memory link: the inter-frame gap is kept
-// between a reply and the next request on the shared line (field-lessons 5), each lift is polled
-// at its own interval, and a gap of 0 sets no timer between back-to-back requests (issue 7: the
-// agent's CPU per field-bus transaction).
+// between a reply and the next request on the shared line (several RTU slaves on one port
+// collide otherwise, as other gateways' users found), each lift is polled at its own interval,
+// and a gap of 0 sets no timer between back-to-back requests (the agent's CPU per transaction in
+// the field-bus benchmark).
 import t from 'tap';
 import { BusPoller, type PolledLift, type PollResult } from '../src/field/bus-poller.js';
 import type { ModbusLink, ReadRequestLike } from '../src/field/link.js';

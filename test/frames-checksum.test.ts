@@ -1,4 +1,4 @@
-// Checksums and hex templates of plain serial frames (issue 8), with published check values:
+// Checksums and hex templates of plain serial frames, with published check values:
 // CRC-16/MODBUS "123456789" = 0x4B37 (CRC RevEng catalogue), the Modbus request
 // 01 03 00 00 00 0A whose CRC is C5 CD on the wire (Modbus over Serial Line v1.02, 6.2.2).
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Configuration of serial-frames buses and frames profiles (issue 8): defaults from
+// Configuration of serial-frames buses and frames profiles: defaults from
 // config/schema.json, and the checks a schema cannot express, each naming file and path.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// End to end over a socat pty pair (issue 8): liftwatch's simulator speaks the ASCII printer
+// Plain serial frames end to end over a socat pty pair: liftwatch's simulator speaks the ASCII printer
 // protocol and the binary enquiry/response protocol on one end; the real agent, composed as
 // `liftwatch run` composes it (SQLite file, MQTT uplink), reads the other end through a
 // serial-frames bus; an in-test aedes broker and a subscriber see the alarms. Skipped when

@@ -1,4 +1,4 @@
-// Framing of plain serial status frames (issue 8): binary frames (start, length or fixed
+// Framing of plain serial status frames: binary frames (start, length or fixed
 // length, checksum, end) and ASCII lines, with resynchronisation after noise, and decoding
 // with the two shipped template profiles against the simulator's encoders.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Fuzz (issue 8: "fuzz-tested like the Modbus path"): over 100k garbled, truncated,
+// Fuzz, like the Modbus path (test/fuzz-modbus.test.ts): over 100k garbled, truncated,
 // bad-checksum, overlong and noise frames through the real frames reader, for both template
 // profiles. The reader must not throw or stall, must count what it skips, must never hold
 // more than its cap, and must still decode the intact frames among the noise and a clean

@@ -1,4 +1,4 @@
-// The frames bus reader (issue 8) with a manual clock and an in-memory byte stream: polled
+// The frames bus reader with a manual clock and an in-memory byte stream: polled
 // (binary enquiry/response, two lifts on one line) and unprompted (ASCII printer) modes, the
 // failures the core counts towards CONTROLLER_COMM_LOST, and a clean stop.
 import t from 'tap';

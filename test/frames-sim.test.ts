@@ -1,4 +1,4 @@
-// The simulator's plain-frames link (issue 8): the binary enquiry/response and the ASCII
+// The simulator's plain-frames link: the binary enquiry/response and the ASCII
 // printer protocols, and the link-fault behaviours the reader must survive, checked through
 // the shipped template profiles.
 import t from 'tap';

@@ -1,6 +1,7 @@
 /**
- * Issue 6 / field-lessons 6 and 9 (poller freezes after a timeout or exception; memory leaks in
- * long-running Modbus polling): a raw TCP peer answers the real ModbusSerialLink (RTU framing
+ * Two failures of other gateways' Modbus pollers (a poller that freezes after a timeout or an
+ * exception; memory leaks in long-running Modbus polling: docs/taxonomy.md, "Field failures the
+ * tests guard against"): a raw TCP peer answers the real ModbusSerialLink (RTU framing
  * over TCP, modbus-serial's parser) with at least 100,000 faulty frames: garbled bytes,
  * truncated frames, bad CRCs, answers from the wrong unit and exception responses, mixed with
  * good answers. No crash, no stall (every read settles, and good answers read fine at the

@@ -1,6 +1,6 @@
 /**
- * The agent SIGKILLed repeatedly during a flood of events (issue 4; field lesson 1: Kura's H2
- * store corrupted by power loss, kura #2169; buffers lost around restarts). A child process
+ * The agent SIGKILLed repeatedly during a flood of events (other gateways lost buffered data
+ * around restarts, and Kura's H2 store was corrupted by power loss, kura #2169). A child process
  * (test/fixtures/kill-writer.ts: the real outbox, dispatcher and MQTT uplink) commits events
  * continuously and publishes them to an in-test aedes broker; it is killed with SIGKILL at
  * random moments and restarted. After every kill the database's integrity check passes; at

@@ -1,5 +1,5 @@
 /**
- * SIGKILL while the store is full and evicting (issue 4): an eviction and the data_gap event
+ * SIGKILL while the store is full and evicting: an eviction and the data_gap event
  * announcing it commit together, so after any kill every seq ever assigned is either still in
  * the file or counted as evicted, and the data_gap rows add up to the eviction counter. No
  * broker is reachable, so nothing is delivered and nothing is pruned: the accounting is exact.

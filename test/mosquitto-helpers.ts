@@ -34,7 +34,8 @@ export interface Mosquitto {
 
 /**
  * Starts mosquitto on a free loopback port with `listenerLines` under its listener. Queues are
- * raised from the default 1000 (field lesson 8), nothing persists, it runs as the current user.
+ * raised from the default 1000 (mosquitto's `max_queued_messages` drops messages for a slow
+ * subscriber: a PUBACK is not delivery), nothing persists, it runs as the current user.
  */
 export async function startMosquitto(dir: string, listenerLines: string[] = [], globalLines: string[] = []): Promise<Mosquitto> {
   const port = await freePort();

@@ -35,7 +35,7 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     if (!a || !b) return;
     t.ok(b.seq > a.seq, 'seq increases within a batch');
     t.match(a.eventId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'eventId is a UUIDv7');
-    // Time-ordered (issue 7): the event_id UNIQUE index grows at its right edge.
+    // Time-ordered (the scale benchmark): the event_id UNIQUE index grows at its right edge.
     t.ok(b.eventId > a.eventId, 'eventIds sort like seqs');
     t.not(a.eventId, b.eventId);
     t.equal(a.payload['eventId'], a.eventId);
@@ -202,7 +202,7 @@ export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): vo
     t.throws(() => ob.pending(1), { code: 'STORE_CLOSED' });
   });
 
-  // Issue 7 (benchmark 2): the dispatcher passes each seq's priority so a store may record an
+  // The drain benchmark: the dispatcher passes each seq's priority so a store may record an
   // in-order batch as a watermark (SqliteOutbox). Whatever a store does with it, exactly the
   // seqs given are delivered: never a row in between, never one marked before, after reopen too.
   withStore('markDelivered with priorities: exactly the seqs given are delivered, in any batch shape', (t, storage) => {

@@ -1,8 +1,8 @@
 /**
  * What a commit costs in fsyncs, counted by strace around the real SqliteOutbox in a child
  * process (docs/storage.md). An append must reach the disk before it returns (synchronous=FULL:
- * a power cut loses nothing committed, issue 4; kura #2169); a delivery record need not (losing
- * it only causes a duplicate), so deliveries do not fsync. Regression: SQLite applies
+ * a power cut loses nothing committed; Kura's store was corrupted by one, kura #2169); a
+ * delivery record need not (losing it only causes a duplicate), so deliveries do not fsync. Regression: SQLite applies
  * `PRAGMA synchronous` when it is compiled, so preparing both settings up front silently left
  * every append at NORMAL.
  */

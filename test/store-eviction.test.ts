@@ -2,7 +2,7 @@
  * The storage limit reached during an outage, through the real parts: SQLite outbox at 1 MiB ->
  * dispatcher -> mqtt.js -> aedes -> subscriber. Eviction goes info, minor, then major, never a
  * critical alarm while anything lower remains, and the receiver is told with data_gap events
- * (issue 4; field lesson 7).
+ * (other gateways' disks grew without bound in long outages, thingsboard-gateway #2094).
  */
 import t from 'tap';
 import { join } from 'node:path';

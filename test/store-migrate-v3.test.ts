@@ -1,5 +1,5 @@
 /**
- * Schema v3 (issue 7, drain): the payload moved from `events.payload` to its own table
+ * Schema v3 (the drain benchmark): the payload moved from `events.payload` to its own table
  * `payloads`. A file made by the v2 schema is migrated on open with every payload intact, and
  * the trigger keeps the two tables in step on every delete.
  */

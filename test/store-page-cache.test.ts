@@ -1,5 +1,5 @@
 /**
- * Issues 6/7: the agent's SQLite connections run with SQLite's default 2 MB page cache, not the
+ * Footprint over days: the agent's SQLite connections run with SQLite's default 2 MB page cache, not the
  * 16 MB better-sqlite3 is built with, so RSS does not creep towards 16 MB per connection as the
  * database grows (src/store/schema.ts, PAGE_CACHE_KIB).
  */

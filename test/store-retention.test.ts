@@ -1,6 +1,6 @@
 /**
- * Bounded disk (issue 4; field lesson 7: thingsboard-gateway #2094 grew to 45 GB, kura #2181 and
- * #4234 never shrank): pruning, eviction order, the data_gap event, the file size, and the
+ * Bounded disk (other gateways' stores grew without bound in long outages: thingsboard-gateway
+ * #2094 grew to 45 GB, kura #2181 and #4234 never shrank): pruning, eviction order, the data_gap event, the file size, and the
  * migration of a file made before these rules.
  */
 import t from 'tap';
@@ -154,7 +154,7 @@ t.test('append is one transaction: a failure leaves neither events nor alarm sta
   t.ok(next && next.seq > before.seq, 'seq still increases');
 });
 
-t.test('a file made before issue 4 is migrated: schema v2, auto_vacuum INCREMENTAL, rows kept', async (t) => {
+t.test('a file made before the disk was bounded is migrated: schema v2, auto_vacuum INCREMENTAL, rows kept', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'v1.db');

@@ -1,5 +1,5 @@
 /**
- * Security against a real broker (issue 4): mosquitto with certificates made by openssl in
+ * Security against a real broker: mosquitto with certificates made by openssl in
  * the test. mqtts:// verifies the broker by default; a broker whose certificate was signed by
  * another CA is refused; mutual TLS with a client certificate; a username with the password
  * read from a file. The uplink never throws, keeps retrying, and never logs the password.

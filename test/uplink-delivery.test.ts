@@ -1,7 +1,9 @@
 /**
  * The data path through the real parts: SQLite outbox in a temp dir -> dispatcher -> mqtt.js ->
- * aedes on an ephemeral port -> a subscriber. Field lessons 1, 2 and 8: nothing buffered is
- * lost across broker outages, and delivery is recorded only on PUBACK.
+ * aedes on an ephemeral port -> a subscriber. Nothing buffered is lost across broker outages, the
+ * client reconnects by itself, and delivery is recorded only on PUBACK (other gateways lost
+ * buffered data, stopped reconnecting, or took QoS 1 for durability: docs/taxonomy.md, "Field
+ * failures the tests guard against").
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -88,7 +90,7 @@ t.test('broker restarted in the middle of 1000 events: every eventId arrives, pe
     await sleep(2);
     if (batch === 40) {
       // aedes PUBACKs before its write to the subscriber is through, so a broker crash loses
-      // what it acknowledged and had not yet forwarded (field lesson 8); no gateway can prevent
+      // what it acknowledged and had not yet forwarded (a PUBACK is not delivery); no gateway can prevent
       // that. Let the subscriber catch up with what the broker acknowledged, then cut the broker
       // with a burst published and not yet acknowledged: that burst must not be lost.
       await waitFor(() => gw.outbox.stats().pending === 0 && sub.got.length >= stored.length, 10_000, 'caught up');
@@ -119,7 +121,7 @@ t.test('broker restarted in the middle of 1000 events: every eventId arrives, pe
   if (missing.length > 0) t.comment(`missing seqs ${missing.map((e) => e.seq).join(',')}`);
   t.equal(stored.length, 1010);
   t.ok(gw.dispatcher.stats.failed > 0, 'the cut failed publishes in flight (resent from the store)');
-  // Live events overtake the backlog after the reconnect (issue 4), so arrival order per lift is
+  // Live events overtake the backlog after the reconnect (docs/mqtt-api.md), so arrival order per lift is
   // seq order within the backlog and within the live stream; receivers order by seq.
   const firsts = firstDeliveries(sub.got);
   for (const lift of lifts) {

@@ -1,5 +1,5 @@
 /**
- * The dispatcher's read cursors (issue 7, benchmark 2): a drain reads each pending row about
+ * The dispatcher's read cursors (found by the drain benchmark): a drain reads each pending row about
  * once, not once per PUBACK flush, and no row is ever left behind a cursor (at-least-once).
  * Counts rows, never time.
  */

@@ -1,8 +1,9 @@
 /**
  * Catch-up after an outage through the real parts (SQLite outbox -> dispatcher -> mqtt.js ->
  * aedes -> subscriber): the backlog drains at about uplink.backlogRatePerSec, so a reconnect
- * does not flood the broker, and a live critical alarm overtakes the backlog (issue 4; field
- * lessons: "catch-up after an outage that sends live alarms first and paces the backlog").
+ * does not flood the broker, and a live critical alarm overtakes the backlog (a catch-up after
+ * an outage must send live alarms first and pace the backlog, which none of the gateways
+ * compared in docs/taxonomy.md does).
  */
 import t from 'tap';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Issue 7 (footprint): the uplink's MQTT client does not build mqtt-packet's cache of 65,536
+ * Footprint: the uplink's MQTT client does not build mqtt-packet's cache of 65,536
  * message-id Buffers (6.3 MB of heap for the life of the process), and QoS 1 publishing still
  * works without it (each id is encoded when written).
  */

@@ -1,5 +1,5 @@
 /**
- * mqtt.js keeps unacknowledged and offline publishes in memory only (field lessons 1 and 8):
+ * mqtt.js keeps unacknowledged and offline publishes in memory only, and QoS 1 is not durability:
  * the dispatcher must record a delivery only on a real PUBACK, and a restart must resend.
  */
 import t from 'tap';

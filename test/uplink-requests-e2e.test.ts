@@ -1,5 +1,5 @@
 /**
- * Request/response end to end (issue 4): a facility client publishes on <root>/request/<op>
+ * Request/response end to end: a facility client publishes on <root>/request/<op>
  * to the agent's embedded aedes broker; the real agent (simulator → core → SQLite → MQTT)
  * answers on <root>/response/<op> echoing `transaction`, and acts through the core:
  * ack → `acknowledged`, reset → `end_of_alarm` with source `remote` (EN 81-28 remote reset).
@@ -72,7 +72,7 @@ t.test('ping, errors, ack, reset, test, rebirth and retained replay against the 
   await waitFor(() => events().some((e) => e['alarmId'] === alarmId && e['lifecycle'] === 'end_of_alarm'), 5000, 'end_of_alarm event');
   t.match(events().find((e) => e['lifecycle'] === 'end_of_alarm'), { alarmId, endOfAlarmSource: 'remote' });
 
-  // TEST_CALL in the core is another engineer's work (issue 3): assert the response only.
+  // TEST_CALL in the core has its own tests (test/scenarios/62-test-call.yaml): assert the response only.
   t.match(await request('test', { transaction: 'tc', liftId: 'A' }), { ok: true, transaction: 'tc', data: { liftId: 'A' } });
 
   const statusesBefore = fac.got.filter((m) => m.topic === `${root}/status`).length;

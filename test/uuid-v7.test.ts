@@ -1,5 +1,5 @@
 /**
- * Time-ordered event and alarm ids (issue 7, RFC 9562 §5.7): the layout, the order the store's
+ * Time-ordered event and alarm ids (the scale benchmark; RFC 9562 §5.7): the layout, the order the store's
  * UNIQUE index relies on for locality, and uniqueness when the clock stalls or steps back.
  */
 import t from 'tap';

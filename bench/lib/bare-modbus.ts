@@ -1,5 +1,5 @@
 /**
- * The library floor of the field-bus benchmark (issue 7, benchmark 4): a bare modbus-serial
+ * The library floor of the field-bus benchmark (benchmark 4): a bare modbus-serial
  * client polling the same simulator over the same transport (RTU frames over TCP,
  * `connectTelnet`, as src/field/modbus-serial-link.ts opens a modbus-rtu-over-tcp bus), the same
  * read per unit, scheduled like the bus poller (bench/lib/floor-phase.ts) - and nothing else:

@@ -3,7 +3,7 @@ import type { BenchResult } from './report.js';
 
 export interface BenchOptions {
   quick: boolean;
-  /** Loaded phase of the footprint benchmark, in minutes (issue 7: 10 for the full soak). */
+  /** Loaded phase of the footprint benchmark, in minutes (10 for the full soak). */
   soakMinutes: number;
   /** Progress lines (stderr). */
   log: (line: string) => void;

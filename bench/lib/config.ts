@@ -33,7 +33,7 @@ export function uplinkSchemaHas(key: string): boolean {
 export function benchConfigDoc(o: BenchConfigOptions): Record<string, unknown> {
   const uplink: Record<string, unknown> = { url: o.mqttUrl, reconnectMinMs: 100, reconnectMaxMs: 1000 };
   if (o.inflight !== undefined) uplink['inflight'] = o.inflight;
-  // Backlog pacing (issue 4) would measure the pacing, not the path: 0 = unpaced, when present.
+  // Backlog pacing (uplink.backlogRatePerSec) would measure the pacing, not the path: 0 = unpaced, when present.
   if (uplinkSchemaHas('backlogRatePerSec')) uplink['backlogRatePerSec'] = 0;
   return {
     site: { id: 'bench-site', name: 'Bench Tower' },

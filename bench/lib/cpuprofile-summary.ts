@@ -1,8 +1,8 @@
 /**
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time by module (our src/ files by path,
  * node_modules by package, node: internals, native) and by function; with --inclusive also
- * inclusive time by function. Used for issue 7 (where the agent's CPU per field-bus transaction
- * goes):
+ * inclusive time by function. Used to find where the agent's CPU per field-bus transaction
+ * goes:
  *
  *   node --cpu-prof --cpu-prof-dir /tmp/prof dist/bench/run.js --quick --only fieldbus --out /tmp/b
  *   node dist/bench/lib/cpuprofile-summary.js /tmp/prof/CPU.*.cpuprofile [--top 40] [--inclusive]

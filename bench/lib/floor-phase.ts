@@ -1,5 +1,5 @@
 /**
- * The schedule both floors of the field-bus benchmark share (issue 7, benchmark 4): `units`
+ * The schedule both floors of the field-bus benchmark share (benchmark 4): `units`
  * units polled like the bus poller polls them (earliest-due unit first, next due one poll
  * interval after its request started, no inter-frame gap), one request at a time, and the CPU
  * of this process per successful transaction over a window after a warm-up.

@@ -1,5 +1,5 @@
 /**
- * The runtime floor of the field-bus benchmark (issue 7, benchmark 4): the same request frames
+ * The runtime floor of the field-bus benchmark (benchmark 4): the same request frames
  * written to the same simulator on a plain net.Socket, each answer awaited until its expected
  * length has arrived, on the bus poller's schedule (bench/lib/floor-phase.ts). No Modbus
  * library, no CRC check, no decoding: only what Node itself costs this process per

@@ -11,7 +11,7 @@ export type Figure = number | string | boolean | null;
 export interface BenchResult {
   name: string; // --only filter key
   title: string;
-  /** The target as the issue states it. */
+  /** The target, in words (as docs/performance.md states it). */
   target: string;
   /** Headline figure compared with the target, e.g. "p99 − limit" or a ratio. */
   headline: string;

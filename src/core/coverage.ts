@@ -1,7 +1,7 @@
 /**
  * Which alarm codes a lift's wiring can detect, and what to wire for the others. Pure data and
  * set arithmetic: no I/O. A rule that cannot work without a signal must say so before
- * commissioning (domain.md, "What the box can see"): the common retrofit sees only contacts,
+ * commissioning (docs/taxonomy.md, "What the box can see"): the common retrofit sees only contacts,
  * so an installer has to learn from `config check`, not from a silent night, that a wiring
  * cannot detect e.g. a trapped passenger.
  */
@@ -21,7 +21,7 @@ export interface Detection {
 const ALWAYS: Detection = { alternatives: [[]] };
 const only = (...signals: SignalName[]): Detection => ({ alternatives: [signals] });
 
-/** What each code's rule reads (domain.md, "The normalized taxonomy"). */
+/** What each code's rule reads (docs/taxonomy.md, "The normalized taxonomy"; docs/alarms.md). */
 export const DETECTION: Readonly<Record<AlarmCode, Detection>> = {
   // EN 81-28: the alarm push while the car stands still.
   PASSENGER_TRAPPED: only('alarmButton', 'moving'),

@@ -93,7 +93,8 @@ export type HoldLookup = (name: SignalName) => HoldTimes;
 
 export function holdLookup(overrides: Partial<Record<SignalName, Partial<HoldTimes>>> | undefined,
   defaults: Partial<Record<SignalName, HoldTimes>>): HoldLookup {
-  // Memoized per signal: the lookup runs for every signal of every track scan (issue 7).
+  // Memoized per signal: the lookup runs for every signal of every track scan, a hot path of the
+  // field-bus benchmark (docs/performance.md).
   const memo = new Map<SignalName, HoldTimes>();
   return (name) => {
     let h = memo.get(name);
@@ -130,7 +131,8 @@ export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Track
 /** Feeds one raw sample; returns new tracks (unchanged tracks keep their identity). */
 export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds: HoldLookup): Tracks {
   // Copied only when a track changes: a sample equal to the last one (most of them, at a poll
-  // every 50 ms) keeps the tracks' identity, so everything memoized on them stays valid (issue 7).
+  // every 50 ms) keeps the tracks' identity, so everything memoized on them stays valid (the
+  // field-bus benchmark, docs/performance.md).
   let out: Partial<Record<SignalName, SignalTrack>> | null = null;
   for (const name of SIGNAL_NAMES) {
     const raw = values[name];

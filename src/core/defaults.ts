@@ -1,6 +1,6 @@
 /**
  * Default timings of the fault core. Every number here is a taxonomy default from
- * ../shared/docs/domain.md ("The normalized taxonomy") unless the comment says otherwise;
+ * docs/taxonomy.md ("The normalized taxonomy") unless the comment says otherwise;
  * sites tune them through `CoreConfig.rules[code]` (confirmMs / clearMs / enabled / bypassMs).
  */
 import type { AlarmCode, Severity } from './types.js';
@@ -25,7 +25,7 @@ function rule(severity: Severity, confirmMs: number, clearMs = CLEAR_MS): RuleDe
   return { severity, confirmMs, clearMs, enabled: true };
 }
 
-/** One row per taxonomy code (domain.md table, column "confirm"). */
+/** One row per taxonomy code (docs/taxonomy.md table, column "confirm"). */
 export const RULE_DEFAULTS: Readonly<Record<AlarmCode, RuleDefault>> = {
   PASSENGER_TRAPPED: rule('critical', 3_000, 0), // press >= 3 s; never clears by itself
   STOPPED_BETWEEN_FLOORS: rule('critical', 30_000),
@@ -55,11 +55,11 @@ export const RULE_DEFAULTS: Readonly<Record<AlarmCode, RuleDefault>> = {
 
 /**
  * Counting rules: `count` occurrences within `windowMs` (both tunable per site and per lift).
- * - SIGNAL_CHATTERING: N = 10 flips in 60 s (domain.md taxonomy).
- * - REPEATED_FAULT: the same code raised 3 times in 24 h (domain.md taxonomy).
- * - DOOR_CLOSE_FAULT: >= 3 reopen cycles in 60 s (domain.md taxonomy).
- * - LEVELLING_FAULT: levelling events aggregated per hour (domain.md: "per event, aggregated
- *   hourly"); count 1 = the first event raises, the incident clears after a quiet hour.
+ * - SIGNAL_CHATTERING: N = 10 flips in 60 s (docs/taxonomy.md).
+ * - REPEATED_FAULT: the same code raised 3 times in 24 h (docs/taxonomy.md).
+ * - DOOR_CLOSE_FAULT: >= 3 reopen cycles in 60 s (docs/taxonomy.md).
+ * - LEVELLING_FAULT: levelling events aggregated per hour ("per event, aggregated hourly",
+ *   docs/taxonomy.md); count 1 = the first event raises, the incident clears after a quiet hour.
  * - ALARM_DEVICE_FAULT: windowMs = the longest gap between successful test calls, 3 days
  *   (EN 81-28: a test call at least every 3 days); 0 switches the check off.
  */
@@ -78,7 +78,7 @@ export const RULE_COUNTS: Readonly<Partial<Record<AlarmCode, { count: number; wi
  */
 export const ALARM_FILTER_BYPASS_MS = 30_000;
 
-/** CONTROLLER_COMM_LOST needs this many consecutive failed polls (domain.md: "3 polls"). */
+/** CONTROLLER_COMM_LOST needs this many consecutive failed polls ("3 polls", docs/taxonomy.md). */
 export const COMM_LOST_FAILED_POLLS = 3;
 
 /** Debounce hold times of one signal: `riseMs` to become true (or to change, for non-booleans), `fallMs` to become false. */
@@ -96,7 +96,7 @@ export const DEFAULT_HOLD: HoldTimes = { riseMs: 0, fallMs: 0 };
 export const SIGNAL_HOLD_DEFAULTS: Partial<Record<SignalName, HoldTimes>> = {};
 
 /**
- * Chatter detection defaults (domain.md SIGNAL_CHATTERING: N = 10 flips in 60 s); tuned via
+ * Chatter detection defaults (SIGNAL_CHATTERING: N = 10 flips in 60 s, docs/taxonomy.md); tuned via
  * `rules.SIGNAL_CHATTERING.count` / `.windowMs` (RULE_COUNTS).
  */
 export const CHATTER_WINDOW_MS = 60_000;

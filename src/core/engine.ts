@@ -100,9 +100,10 @@ type EnvFor = (liftId: string) => Env;
 
 /**
  * Envs are memoized per (config, id source) across steps: they are pure functions of the two,
- * and rebuilding them every step re-derived every tuning per sample (issue 7, fieldbus
- * benchmark: the core's share of the agent's CPU per transaction). A CoreConfig is therefore
- * treated as immutable once it has been stepped (the agent builds it once; traces never change it).
+ * and rebuilding them every step re-derived every tuning per sample (the field-bus benchmark,
+ * docs/performance.md: the core's share of the agent's CPU per transaction). A CoreConfig is
+ * therefore treated as immutable once it has been stepped (the agent builds it once; traces
+ * never change it).
  */
 const envCache = new WeakMap<CoreConfig, WeakMap<IdSource, EnvFor>>();
 
@@ -142,9 +143,9 @@ function buildEnvFor(cfg: CoreConfig, ids: IdSource): EnvFor {
 /**
  * Each lift's next deadline, recomputed only for a lift object not seen before: a step touches
  * one lift, and scanning all of them (with their rules) three times per step was a large part
- * of the core's cost per sample (issue 7, fieldbus benchmark). Handed from a state to the next
- * (`tables`), so an untouched lift's deadline is never recomputed. Pure memoization: a LiftCore
- * is immutable and its deadline under one Env never changes.
+ * of the core's cost per sample (the field-bus benchmark, docs/performance.md). Handed from a
+ * state to the next (`tables`), so an untouched lift's deadline is never recomputed. Pure
+ * memoization: a LiftCore is immutable and its deadline under one Env never changes.
  */
 class DeadlineTable {
   constructor(
@@ -221,7 +222,7 @@ function quietUntil(env: Env, lift: LiftCore, due: Instant | null): number {
 }
 
 /**
- * The unchanged-sample shortcut (issue 7, fieldbus benchmark: at a 50 ms poll about 97 % of
+ * The unchanged-sample shortcut (the field-bus benchmark showed that at a 50 ms poll about 97 % of
  * the samples equal the lift's previous one, and each ran every rule, re-derived and
  * re-serialised the snapshot and recomputed the lift's deadline). When the sample leaves the
  * debounce tracks as they are (same raw values, no new candidate), the link was fine at the
@@ -287,7 +288,8 @@ function advance(table: DeadlineTable, lifts: LiftCore[], mono: number, events: 
 function applySample(env: Env, lift: LiftCore, input: Extract<CoreInput, { kind: 'sample' }>, events: AlarmEvent[]): LiftCore {
   const at = input.at;
   // First sample, or recovery after link loss: rebuild the state from this fresh sample, with
-  // no debounce hold, before any rule runs (domain.md: state unknown while the link is lost).
+  // no debounce hold, before any rule runs (the state is unknown while the link is lost:
+  // docs/taxonomy.md, cross-cutting rules).
   const tracks = lift.comm.link === 'ok' ? observe(lift.tracks, input.values, at, env.holds) : rebuild(input.values, at, lift.tracks);
   const view = deriveView(stableValues(tracks), 'ok', lift.landings);
   const ctx = contextOf(view.values, view.floor);
@@ -391,7 +393,8 @@ function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: I
   const effects: CoreEffect[] = events.map((event) => ({ type: 'event', event }));
   lifts.forEach((l, i) => {
     // A lift this step did not touch (same object as before the step) has the snapshot its
-    // lastKey was computed from: skip re-deriving and re-serialising it (issue 7).
+    // lastKey was computed from: skip re-deriving and re-serialising it (a measurable cost per
+    // sample in the field-bus benchmark, docs/performance.md).
     if (state.started && l === state.lifts[i]) return;
     // The shortcut's lift has its previous snapshot but for lastSampleAt, which the key leaves out.
     if (l === quiet) return;

@@ -1,7 +1,7 @@
 /**
  * The lift state model: what the car is doing, derived from debounced signals. Pure.
  * While the link is lost (or before the first sample) everything is unknown
- * (domain.md, cross-cutting rules: "while the controller link is lost, state is unknown").
+ * (docs/taxonomy.md, cross-cutting rules: while the controller link is lost, the state is unknown).
  */
 import type { SignalValues } from './signals.js';
 import type { Tracks } from './debounce.js';

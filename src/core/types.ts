@@ -20,7 +20,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const LIFECYCLES = ['raised', 'updated', 'cleared', 'acknowledged', 'end_of_alarm'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
 
-/** The normalized taxonomy (../shared/docs/domain.md, "The normalized taxonomy"). */
+/** The normalized taxonomy (docs/taxonomy.md, "The normalized taxonomy"). */
 export const ALARM_CODES = [
   'PASSENGER_TRAPPED',
   'STOPPED_BETWEEN_FLOORS',
@@ -94,7 +94,10 @@ export interface AlarmEvent {
   endOfAlarmSource?: EndOfAlarmSource;
   /** Free-form detail for operators (e.g. 'suppressed: inspection'). */
   detail?: string;
-  /** Issue 6: whether the box's wall clock was synchronized when the event was stored (set by the agent, not the core). */
+  /**
+   * Whether the box's wall clock was synchronized when the event was stored (a box without RTC
+   * boots with a wrong clock). Set by the agent, not the core.
+   */
   clockSynced?: boolean;
 }
 

@@ -1,9 +1,11 @@
 /**
  * One poller per bus. RS-485 is multi-drop: every lift on a port shares one line, so this
  * loop is the only caller of its link and runs strictly one request at a time, with an
- * inter-frame gap (field-lessons 5: several RTU slaves on one port collide). A silent unit is
- * backed off instead of stalling the others (Neuron's per-device degradation); a failed
- * request never stops the loop (field-lessons 6); a closed port is reopened with backoff.
+ * inter-frame gap (several RTU slaves on one port collide when two requests overlap, as
+ * thingsboard-gateway and node-red-contrib-modbus users found). A silent unit is backed off
+ * instead of stalling the others (Neuron's per-device degradation); a failed request never stops
+ * the loop (pollers of other gateways froze after a Modbus timeout or exception); a closed port
+ * is reopened with backoff. docs/taxonomy.md, "Field failures the tests guard against".
  */
 import type { BusConfig } from '../config/types.js';
 import type { Instant } from '../core/types.js';
@@ -93,7 +95,8 @@ export class BusPoller {
     for (const s of this.slots) s.nextDue = start;
     while (this.running) {
       // Checked here first: ensureOpen is async, and awaiting it cost a promise and a turn of
-      // the microtask queue per transaction with the port open, i.e. nearly always (issue 7).
+      // the microtask queue per transaction with the port open, i.e. nearly always (the agent's
+      // CPU per transaction in the field-bus benchmark, docs/performance.md).
       if (!this.link.isOpen) {
         const open = await ensureOpen(this.link, this.openState, this.bus.id, this.logger, this.sleeper, (e) => {
           for (const s of this.slots) this.fail(s, e);
@@ -109,7 +112,7 @@ export class BusPoller {
       }
       await this.poll(slot);
       // A gap of 0 sets no timer: setTimeout(0) still waited 1 ms and cost a timer and an extra
-      // event-loop turn per transaction (issue 7, the agent's CPU per field-bus transaction).
+      // event-loop turn per transaction (the agent's CPU per transaction in the field-bus benchmark).
       if (this.bus.interFrameGapMs > 0) await this.sleep(this.bus.interFrameGapMs);
     }
   }

@@ -89,7 +89,7 @@ export class ModbusSerialLink implements ModbusLink {
 }
 
 /**
- * Issue 6 (fuzz finding): modbus-serial's RTU-over-TCP port keeps every byte it could not match
+ * Found by the field fuzz test: modbus-serial's RTU-over-TCP port keeps every byte it could not match
  * in its receive buffer, unbounded, and scans it at the next request, so the leftovers of one
  * garbled or late answer corrupt the next transactions (test/fuzz-modbus.test.ts: 15 of 50 good
  * answers failed after a storm). Modbus RTU is strictly request/response: anything received

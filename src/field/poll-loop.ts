@@ -9,7 +9,7 @@ import type { Logger } from '../ports/logger.js';
 import type { UnitStats } from './unit-stats.js';
 
 /** Longest back-off for a silent unit or a closed port: short enough that CONTROLLER_COMM_LOST
- * (3 failed polls and 10 s, domain.md) is raised on time and recovery is seen quickly. */
+ * (3 failed polls and 10 s, docs/taxonomy.md) is raised on time and recovery is seen quickly. */
 export const MAX_BACKOFF_MS = 4000;
 /** First retry delay for a port that will not open; doubled up to MAX_BACKOFF_MS. */
 export const OPEN_BACKOFF_MS = 500;
@@ -86,7 +86,8 @@ export function newOpenState(): OpenState {
  * Opens the port if it is closed. On failure: logs (the first time and every 20th), lets the
  * caller count a missed poll for every lift on the bus (the core counts these towards
  * CONTROLLER_COMM_LOST exactly as for a silent unit), sleeps the back-off and returns false.
- * Never throws: an unplugged adapter is retried, never a crash loop (field-lessons 10).
+ * Never throws: an unplugged adapter is retried, never a crash loop (other gateways crash-looped
+ * or stayed stuck until a reboot after a USB adapter was unplugged, zigbee2mqtt #20231, #3334).
  */
 export async function ensureOpen(
   port: { readonly isOpen: boolean; open(): Promise<void> },

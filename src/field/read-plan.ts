@@ -124,8 +124,8 @@ export function buildReadPlan(profile: DeviceProfile, lift: LiftConfig, opts: { 
   const requests = TABLE_ORDER.flatMap((table) => coalesce(table, wanted.get(table) ?? [], opts.maxGap ?? DEFAULT_MAX_GAP));
 
   function decode(results: Array<number[] | boolean[]>): SignalValues {
-    // Looked up in the answers directly (no per-poll maps of every value read: issue 7, the
-    // agent's CPU per transaction). Requests of one table do not overlap; were they to, the
+    // Looked up in the answers directly (no per-poll maps of every value read: the agent's CPU
+    // per transaction in the field-bus benchmark). Requests of one table do not overlap; were they to, the
     // later request's value wins, as before.
     const get: Lookup = (table, address) => {
       let found: number | boolean | undefined;
@@ -156,7 +156,7 @@ export function buildReadPlan(profile: DeviceProfile, lift: LiftConfig, opts: { 
  * Whether two sets of answers to one plan's requests are equal value for value. The bus poller
  * decodes a lift's answers only when they differ from the previous poll's and otherwise hands
  * on the values it decoded then (the same frozen object): at a 50 ms poll most answers repeat
- * (issue 7, fieldbus benchmark), and `decode` is a pure function of them.
+ * (the field-bus benchmark, docs/performance.md), and `decode` is a pure function of them.
  */
 export function sameResults(a: ReadonlyArray<readonly (number | boolean)[]>, b: ReadonlyArray<readonly (number | boolean)[]>): boolean {
   if (a.length !== b.length) return false;

@@ -2,7 +2,7 @@
  * A small namespaced logger behind the Logger port: one line per record on stderr, JSON when
  * stderr is not a terminal (journald), `time level [ns] msg k=v` on a terminal. Keys that look
  * like secrets are printed as HIDDEN (zigbee2mqtt's convention).
- * Structured logging with per-module levels (pino) is issue #6.
+ * The production logger, on pino with per-module levels, is src/platform/logger.ts.
  */
 import type { Logger } from '../ports/logger.js';
 

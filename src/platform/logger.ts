@@ -1,5 +1,5 @@
 /**
- * The production logger behind the Logger port (issue 6), on pino: one JSON object per line on
+ * The production logger behind the Logger port, on pino: one JSON object per line on
  * stdout, which journald stores as is (`journalctl -u liftwatch -o cat | jq`), or a readable
  * `time LEVEL [ns] msg k=v` line on a terminal. Namespaced per module (`liftwatch:agent:bus:field`)
  * with a level per namespace prefix, and secrets printed as HIDDEN (zigbee2mqtt's convention):

@@ -6,7 +6,8 @@
  * helper exits before PID 1 attributes it to our unit.
  *
  * At most one helper runs at a time and at most one message waits behind it (the newest wins):
- * a stuck helper can never grow a queue (issue 6: no unbounded queue anywhere).
+ * a stuck helper can never grow a queue (a box that runs for years unattended must have no
+ * unbounded queue anywhere).
  */
 import { execFile } from 'node:child_process';
 

@@ -20,7 +20,7 @@ export class SystemClock implements Clock {
   }
 }
 
-/** Whether the wall clock has been synchronized since boot (issue 6: a box without RTC boots wrong). */
+/** Whether the wall clock has been synchronized since boot (a box without RTC boots with a wrong clock). */
 export interface ClockSync {
   synced(): boolean;
 }

@@ -3,7 +3,7 @@
  * a 12-bit counter (RFC 9562 §6.2, method 1: "fixed bit-length dedicated counter"), the
  * variant and 62 random bits. Ids made one after another sort one after another, so a UNIQUE
  * index over them grows at its right edge instead of touching a random leaf per insert, and
- * deleting the oldest rows deletes from its left edge (issue 7, docs/performance.md: the
+ * deleting the oldest rows deletes from its left edge (the scale benchmark, docs/performance.md: the
  * `event_id` index of a 1M-event store). Uniqueness rests on the 62 random bits, as a v4's
  * rests on its 122: the order is an optimisation, never a guarantee anything relies on.
  */

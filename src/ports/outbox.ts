@@ -25,7 +25,8 @@ export interface StoredEvent {
   payload: Record<string, unknown>;
   /**
    * `payload` as committed (its JSON text), when the store keeps it: the dispatcher sends it with
-   * `historical` appended, without a parse, a copy and a stringify per delivery (issue 7).
+   * `historical` appended, without a parse, a copy and a stringify per delivery (the drain
+   * benchmark, docs/performance.md).
    */
   payloadJson?: string;
   createdAt: number; // wall ms when committed

@@ -9,7 +9,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 /**
  * A 2-minute loop that makes alarms flow from the first seconds, between normal trips.
  * `a` plays "unit 1" (trapped passenger), `b` plays "unit 2" (power, chain, link).
- * With the agent's default confirm times (domain.md): MAINS_POWER_FAILURE ~7 s,
+ * With the agent's default confirm times (docs/taxonomy.md): MAINS_POWER_FAILURE ~7 s,
  * PASSENGER_TRAPPED ~18 s, STOPPED_BETWEEN_FLOORS ~45 s, SAFETY_CHAIN_OPEN ~35 s,
  * CONTROLLER_COMM_LOST ~80 s, DRIVE_FAULT (controller code 120) ~95 s.
  */

@@ -33,8 +33,9 @@ export function parseSimTarget(spec: string): SimTarget {
 }
 
 /**
- * A plain-frames target (issue 8): `ascii:/dev/pts/3` (the printer protocol, unprompted) or
- * `binary:/dev/pts/3@9600` (the enquiry/response protocol), on a serial device.
+ * A plain-frames target (a controller that speaks no Modbus): `ascii:/dev/pts/3` (the printer
+ * protocol, unprompted) or `binary:/dev/pts/3@9600` (the enquiry/response protocol), on a
+ * serial device.
  */
 export interface FramesTarget {
   protocol: 'ascii' | 'binary';

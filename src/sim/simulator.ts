@@ -106,8 +106,8 @@ export class Simulator {
   }
 
   /**
-   * Serves the lifts over a plain-frames line (issue 8): `ascii` prints status lines every
-   * `periodMs` (a fault-printer port), `binary` answers enquiry frames.
+   * Serves the lifts over a plain-frames line (a controller that speaks no Modbus): `ascii`
+   * prints status lines every `periodMs` (a fault-printer port), `binary` answers enquiry frames.
    */
   async openFramesSerial(opts: { path: string; baudRate?: number; protocol: FramesProtocolName; periodMs?: number; ptyPeer?: string }): Promise<void> {
     const link = new FramesLink({

@@ -1,8 +1,9 @@
 /**
- * The data_gap announcement (issue 4): when the store is full and undelivered events must be
+ * The data_gap announcement: when the store is full and undelivered events must be
  * evicted, one data_gap event says what was lost, so a receiver never mistakes a gap in `seq`
- * for a network problem. Field lesson 7 (thingsboard-gateway #2094: 45 GB) is why the disk is
- * bounded at all; Kura's store is why lifecycle messages like this one bypass the limit.
+ * for a network problem. A gateway's disk that grew without bound through a long outage
+ * (thingsboard-gateway #2094: 45 GB) is why the disk is bounded at all; Kura's store is why
+ * lifecycle messages like this one bypass the limit.
  *
  * Topic `<root>/data_gap`, QoS 1, not retained. Payload (docs/mqtt-api.md):
  * `{ schema, eventId, seq, gatewayId, site: {id, name}, from, to, count, priorities, at }`.

@@ -1,5 +1,5 @@
 /**
- * The delivered watermark per priority (schema v4, issue 7 benchmark 2). Recording a PUBACK as
+ * The delivered watermark per priority (schema v4, from the drain benchmark). Recording a PUBACK as
  * `UPDATE events SET delivered_at` costs ~3.8 µs a row: the row grows and leaves one partial
  * index for another. But on one connection PUBACKs come in publish order ([MQTT-4.6.0-2]) and
  * the dispatcher sends each priority in seq order, so a batch of PUBACKs is usually exactly the

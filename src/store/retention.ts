@@ -1,6 +1,6 @@
 /**
- * Bounded disk for the SQLite outbox (issue 4; field lesson 7: thingsboard-gateway #2094 grew
- * to 45 GB, kura #2181/#4234 never shrank). One pass, in this order:
+ * Bounded disk for the SQLite outbox (other gateways' stores grew without bound in long outages:
+ * thingsboard-gateway #2094 grew to 45 GB, kura #2181/#4234 never shrank). One pass, in this order:
  *
  * 1. delivered events older than `maxAgeDays` are pruned (the delivered history is bounded);
  * 2. when the used size is over `maxBytes`, delivered events go first, oldest first, down to

@@ -37,15 +37,16 @@ export const MIGRATIONS: readonly string[] = [
     value
   );
   `,
-  // v2 (issue 4, bounded disk): a row kind so a data_gap announcement is never evicted, and an
+  // v2 (bounded disk): a row kind so a data_gap announcement is never evicted, and an
   // index to prune delivered rows oldest first without scanning the pending ones.
   `
   ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'alarm'; -- 'alarm' | 'data_gap'
   CREATE INDEX events_delivered ON events (seq) WHERE delivered_at IS NOT NULL;
   `,
-  // v3 (issue 7, drain): the JSON payload in its own table, keyed by the event's seq. Marking a
+  // v3 (the drain benchmark): the JSON payload in its own table, keyed by the event's seq. Marking a
   // row delivered then rewrites a ~60-byte events row instead of ~900 bytes, and the pending
-  // rows of one priority sit on fewer pages (read+mark 12.7 -> 5.5 µs a row, /tmp/exp/split.mjs).
+  // rows of one priority sit on fewer pages (read+mark 12.7 -> 5.5 µs a row, measured before and
+  // after the split).
   // An event and its payload are written in one transaction (append, insertGap); the trigger
   // removes a payload with its event on every delete (retention, prune), in the same statement.
   // DROP COLUMN needs SQLite >= 3.35 (better-sqlite3 bundles 3.53) and no index, trigger or
@@ -62,7 +63,7 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM payloads WHERE seq = old.seq;
   END;
   `,
-  // v4 (issue 7, drain): a delivered watermark per priority. Every row of priority p with
+  // v4 (the drain benchmark): a delivered watermark per priority. Every row of priority p with
   // seq <= delivered_upto.seq counts as delivered, whatever its delivered_at says: PUBACKs come
   // in publish order on one connection ([MQTT-4.6.0-2]) and the dispatcher sends each priority
   // in seq order, so a batch of PUBACKs usually covers exactly the next pending rows of a
@@ -120,11 +121,10 @@ export function ensureIncrementalVacuum(db: Database.Database): boolean {
  * Page cache per connection, KiB. better-sqlite3 builds SQLite with
  * SQLITE_DEFAULT_CACHE_SIZE=-16000 (better-sqlite3/deps/defines.gypi), i.e. up to 16 MB of
  * malloc'd pages per connection, filled as the database grows and the daily quick_check reads
- * every page: the agent's RSS then creeps up for days towards that bound (issue 6/7; the
- * unattended soak showed the malloc heap growing ~0.35 MB/min with the V8 heap flat). The
- * agent appends and reads the head of the outbox, so SQLite's own default suffices: "-2000,
- * which means the cache size is limited to 2048000 bytes of memory"
- * (https://sqlite.org/pragma.html#pragma_cache_size).
+ * every page: the agent's RSS then creeps up for days towards that bound (the unattended soak
+ * showed the malloc heap growing ~0.35 MB/min with the V8 heap flat). The agent appends and
+ * reads the head of the outbox, so SQLite's own default suffices: "-2000, which means the cache
+ * size is limited to 2048000 bytes of memory" (https://sqlite.org/pragma.html#pragma_cache_size).
  */
 export const PAGE_CACHE_KIB = 2000;
 

@@ -1,7 +1,9 @@
 /**
  * The durable outbox over better-sqlite3. Every alarm event is committed here, together with
- * the alarm-state change it describes, before anything is published (field lessons 1 and 8:
- * an in-memory queue or a PUBACK is not durability). Durability choices: docs/storage.md.
+ * the alarm-state change it describes, before anything is published (other gateways lost
+ * buffered data held in memory around outages and restarts, and a PUBACK means the broker has a
+ * message, not that it survives our restart: neither is durability). Durability choices:
+ * docs/storage.md.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -40,7 +42,7 @@ export interface SqliteOutboxOptions {
   agePruneEveryMs?: number;
 }
 
-/** A row of SELECT_EVENT in raw mode (arrays, not objects: ~1 µs a row less, issue 7). */
+/** A row of SELECT_EVENT in raw mode (arrays, not objects: ~1 µs a row less in the drain benchmark). */
 type EventRow = [seq: number, eventId: string, liftId: string, alarmId: string, priority: number, topic: string, payload: string, createdAt: number];
 
 // The payload lives in its own table since schema v3 (schema.ts): one seek on its primary key per row.
@@ -62,7 +64,7 @@ function walPages(maxBytes: number, pageSize: number): number {
  * The LIMIT is written into the SQL, never bound. better-sqlite3 builds SQLite with STAT4, and
  * then a host parameter that the planner looked at (the LIMIT is one) marks the statement
  * expired on every bind, so each call re-prepared the whole join: 12.3 µs for an empty read
- * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (issue 7, docs/performance.md;
+ * with `LIMIT ?`, 2.6 µs with `LIMIT 100` (docs/performance.md;
  * "the statement will be automatically recompiled ... if the value of a host parameter could
  * affect the query plan", https://sqlite.org/c3ref/prepare.html). Statements are compiled on
  * first use, one per power of two (the extra rows of a bucket are dropped), so at most a
@@ -152,7 +154,7 @@ export class SqliteOutbox implements Outbox {
       db.pragma('busy_timeout = 5000');
       boundPageCache(db);
       migrate(db, path);
-      ensureIncrementalVacuum(db); // converts a file made before issue 4 (one VACUUM)
+      ensureIncrementalVacuum(db); // converts a file made before the disk was bounded (one VACUUM)
       // maxBytes bounds the database AND its WAL: the data gets what the WAL does not.
       const dataLimits = { ...limits, maxBytes: Math.max(Math.floor(limits.maxBytes / 2), limits.maxBytes - walBytes) };
       const retention = new Retention(db, dataLimits, opts.dataGap ?? ANONYMOUS_GAP_CONTEXT);
@@ -303,8 +305,8 @@ export class SqliteOutbox implements Outbox {
 /**
  * A row as the store hands it out. `payload` is parsed on first use only: the dispatcher sends
  * `payloadJson` as it is, and a parse per row was the largest cost of reading a backlog after
- * the cursor fix (issue 7). A class, not an object literal with get/set: the literal made two
- * closures per row, 0.73 µs against ~0.01 (issue 7, docs/performance.md). The payload is an
+ * the cursor fix (the drain benchmark). A class, not an object literal with get/set: the literal
+ * made two closures per row, 0.73 µs against ~0.01 (docs/performance.md). The payload is an
  * accessor on the prototype, so `{ ...row }` would drop it: toJSON puts it back for
  * serialisation, and nothing in the agent spreads a stored event.
  */

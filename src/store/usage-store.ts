@@ -1,5 +1,5 @@
 /**
- * Daily usage statistics per lift (issue 6, EN 627-style data logging) and the database checks
+ * Daily usage statistics per lift (EN 627-style data logging) and the database checks
  * the scheduler and the watchdog run, on a second connection to the outbox's SQLite file
  * (opened after the outbox, so the outbox chooses the file's modes). One row per lift per day,
  * kept `retentionDays`: bounded.

@@ -22,7 +22,7 @@ export function clientOptions(
     queueQoSZero: false,
     // No number cache: mqtt-packet otherwise pre-builds a 2-byte Buffer for every message id
     // (65,536 of them, 6.3 MB of V8 heap for as long as the process lives; measured with a heap
-    // snapshot, issue 7). mqtt.js turns `writeCache: false` into mqtt-packet's
+    // snapshot for the footprint benchmark). mqtt.js turns `writeCache: false` into mqtt-packet's
     // `writeToStream.cacheNumbers = false`: "allocate buffers on-the-flight instead of
     // pre-generated cache" (mqtt/build/lib/client.js, mqtt-packet/writeToStream.js).
     writeCache: false,

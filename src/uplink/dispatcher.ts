@@ -4,7 +4,7 @@
  * durability), so a crash, a disconnect or mqtt.js dropping its in-memory queue can cause a
  * duplicate (same eventId) but never a loss. On every connect it resumes from the store.
  *
- * Live and backlog (issue 4). At each connect the dispatcher notes the outbox's last seq: events
+ * Live and backlog. At each connect the dispatcher notes the outbox's last seq: events
  * up to it are the BACKLOG (committed before this connection came up; sent with
  * `historical: true`, Sparkplug's is_historical), later ones are LIVE. Live events are never
  * paced; the backlog is paced at `backlogRatePerSec` (token bucket) so a reconnect after a long
@@ -18,7 +18,7 @@
  * backlog event, a redelivery after a reconnect). `seq` is strictly increasing per gateway:
  * receivers order by `seq` and deduplicate by `eventId` (docs/mqtt-api.md).
  *
- * Read cursors (issue 7, benchmark 2). A pump must not re-read the rows it has already handed
+ * Read cursors (found by the drain benchmark). A pump must not re-read the rows it has already handed
  * out: re-reading the in-flight and acknowledged-but-unrecorded rows from the start of the
  * backlog on every PUBACK flush made the drain parse ~room+inflight rows per event sent. So
  * each seq range (live, backlog) keeps one cursor PER PRIORITY: `after[p]` = the highest seq of
@@ -273,7 +273,8 @@ export class Dispatcher {
     if (e.seq > (after[e.priority] ?? 0)) after[e.priority] = e.seq;
     this.counters.published++;
     // Sparkplug's is_historical: committed before this connection came up. The stored text as it
-    // is when the store has it (no parse, copy and stringify per event: issue 7), same bytes.
+    // is when the store has it (no parse, copy and stringify per event: the drain benchmark), same
+    // bytes.
     const payload = e.payloadJson !== undefined ? withHistoricalJson(e.payloadJson, historical) : { ...e.payload, historical };
     this.opts.uplink.publish(e.topic, payload).then(
       () => {
@@ -297,8 +298,9 @@ export class Dispatcher {
   }
 
   /**
-   * After PUBACKs: refill the window once per turn of the event loop, THEN record them. Before
-   * issue 7 the callback committed first and pumped after, so the window waited for the commit.
+   * After PUBACKs: refill the window once per turn of the event loop, THEN record them. The
+   * callback used to commit first and pump after, so the window waited for the commit (the drain
+   * benchmark found it).
    * Now the pump goes first and the recording runs on a later process.nextTick: mqtt.js queues
    * the socket write of a publish with nextTick too (mqtt-packet writeToStream: cork, then
    * uncork on nextTick), earlier in the same FIFO, so the publishes are on the wire and the

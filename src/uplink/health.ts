@@ -43,7 +43,7 @@ export function healthPayload(f: HealthFacts): Record<string, unknown> {
     oldestPendingAgeSec: o.oldestPendingAt === null ? null : Math.max(0, Math.round((f.at - o.oldestPendingAt) / 1000)),
     delivered: o.delivered,
   };
-  // Present once the store reports them (issue 4, bounded disk).
+  // Present once the store reports them (bounded disk: eviction and data_gap counters).
   if (typeof o.evictions === 'number') outbox['evictions'] = o.evictions;
   if (typeof o.dataGaps === 'number') outbox['dataGaps'] = o.dataGaps;
   if (o.lastEvictionAt !== undefined) outbox['lastEvictionAt'] = isoOrNull(o.lastEvictionAt);

@@ -76,7 +76,8 @@ export function eventPayload(event: AlarmEvent, ctx: PayloadContext): Record<str
   };
   if (event.endOfAlarmSource !== undefined) p['endOfAlarmSource'] = event.endOfAlarmSource;
   if (event.detail !== undefined) p['detail'] = event.detail;
-  // Issue 6: false while the wall clock is not synchronized (no RTC); order receivers by seq then.
+  // False while the wall clock is not synchronized (a box without RTC boots with a wrong clock);
+  // receivers order by seq then.
   if (event.clockSynced !== undefined) p['clockSynced'] = event.clockSynced;
   return p;
 }

@@ -1,7 +1,8 @@
 /**
  * An active alarm incident and the lifecycle events it produces. One alarmId per incident,
  * taken from the injected IdSource at raise and reused by every later event, so a receiver can
- * open exactly one case per incident (domain.md, "What the facility system does").
+ * open exactly one case per incident (docs/taxonomy.md, "What the facility system does with an
+ * alarm").
  */
 import type { SignalName, SignalValues } from '../signals.js';
 import type { AlarmCode, AlarmEvent, EndOfAlarmSource, Evidence, IdSource, Instant, Lifecycle, Severity } from '../types.js';

@@ -1,7 +1,7 @@
 /**
- * The self-clearing condition rules, one entry per taxonomy row (domain.md, "The normalized
- * taxonomy"; docs/alarms.md explains each for the facility). Order here is the order events
- * are emitted in when several fire at the same instant.
+ * The self-clearing condition rules, one entry per taxonomy row (docs/taxonomy.md, "The
+ * normalized taxonomy"; docs/alarms.md explains each for the facility). Order here is the order
+ * events are emitted in when several fire at the same instant.
  *
  * Rules read debounced signals through the lift view. A signal the profile does not provide is
  * `undefined`; rules compare with `=== false` / `=== true` so a missing signal never raises.
@@ -48,7 +48,7 @@ const INFERRED = 'inferred from the door contacts (no door-open command wired)';
 
 export const CONDITION_RULES: readonly ConditionRule[] = [
   {
-    // domain.md STOPPED_BETWEEN_FLOORS; EN 627 "car stopped outside the unlocking zone";
+    // STOPPED_BETWEEN_FLOORS (critical, 30 s); EN 627 "car stopped outside the unlocking zone";
     // EN 81-20 3.42 unlocking zone. Inspection travel stops anywhere by design.
     code: 'STOPPED_BETWEEN_FLOORS',
     text: 'car stationary outside the door zone, not in inspection',
@@ -57,7 +57,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => isStationary(v) && v.values.doorZone === false && v.values.inspection !== true,
   },
   {
-    // domain.md DOORS_WONT_OPEN (critical, 15 s); EN 627 "door-opening fault"; KONE: "door
+    // DOORS_WONT_OPEN (critical, 15 s); EN 627 "door-opening fault"; KONE: "door
     // cannot open". The car stands at a landing, the controller commands the door open (without
     // the command wired: the car has just arrived there), and the door has not even left its
     // closed position: nobody can get out.
@@ -72,7 +72,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     describe: (v) => (v.values.doorOpenCommand === undefined ? `the car arrived and the door never left closed; ${INFERRED}` : undefined),
   },
   {
-    // domain.md ALARM_DEVICE_FAULT (10 s): Kleemann's emergency-call fault input persists 10 s;
+    // ALARM_DEVICE_FAULT (10 s): Kleemann's emergency-call fault input persists 10 s;
     // EN 81-28: a test call at least every 3 days (Facts.testOverdue, rules/test-call.ts).
     code: 'ALARM_DEVICE_FAULT',
     text: 'EN 81-28 alarm device reports a fault, or no successful test call within the test interval',
@@ -82,7 +82,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     describe: (v, f) => (v.values.alarmDeviceFault === true ? 'fault input' : f.testOverdue ? 'test call overdue' : undefined),
   },
   {
-    // domain.md SAFETY_CHAIN_OPEN_IN_TRAVEL (300 ms); EN 627 "safety circuit broken during
+    // SAFETY_CHAIN_OPEN_IN_TRAVEL (300 ms); EN 627 "safety circuit broken during
     // travel". The drive stops at once, so the rule latches on the edge: the chain opened while
     // the car was running, and has stayed open for confirmMs (MCE-style persistence filter).
     code: 'SAFETY_CHAIN_OPEN_IN_TRAVEL',
@@ -95,7 +95,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v, f) => v.values.safetyChain === false && f.chainOpenedInTravel && isStationary(v),
   },
   {
-    // domain.md DOOR_LOCK_LOST_IN_TRAVEL (300 ms); EN 627 "lock circuit broken during travel";
+    // DOOR_LOCK_LOST_IN_TRAVEL (300 ms); EN 627 "lock circuit broken during travel";
     // MCE flags "door lock clipped" only when low > 300 ms while moving.
     code: 'DOOR_LOCK_LOST_IN_TRAVEL',
     text: 'door lock circuit opened while the car was running',
@@ -107,7 +107,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v, f) => v.values.doorLocked === false && f.lockLostInTravel && isStationary(v),
   },
   {
-    // domain.md SAFETY_CHAIN_OPEN; EN 627 "safety circuit broken". Inspection work opens the chain.
+    // SAFETY_CHAIN_OPEN (5 s); EN 627 "safety circuit broken". Inspection work opens the chain.
     // A chain that opened in travel is SAFETY_CHAIN_OPEN_IN_TRAVEL, not a second alarm. The
     // landing-door contacts are in series in the safety chain (EN 81-20 5.11.2), so a chain
     // tapped after them opens at every stop while the door is open: it counts only with the door
@@ -122,7 +122,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
       !f.chainPresumedDoor,
   },
   {
-    // domain.md DOOR_OPEN_FAULT (10 s); EN 627 "door-opening fault". The door left its closed
+    // DOOR_OPEN_FAULT (10 s); EN 627 "door-opening fault". The door left its closed
     // position on an open command (without the command wired: it left the closed limit last)
     // but did not reach the open limit in time.
     code: 'DOOR_OPEN_FAULT',
@@ -136,7 +136,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     describe: (v) => (v.values.doorOpenCommand === undefined ? `door stopped part way while opening; ${INFERRED}` : undefined),
   },
   {
-    // domain.md DOOR_CLOSE_FAULT (30 s; >= 3 reopen cycles in 60 s); EN 627 "cannot run because
+    // DOOR_CLOSE_FAULT (30 s; >= 3 reopen cycles in 60 s); EN 627 "cannot run because
     // of a door-closing fault"; KONE logs door-closing faults. The reopen count raises at once.
     code: 'DOOR_CLOSE_FAULT',
     text: 'door commanded closed, closed limit not reached in time, or repeated reopening',
@@ -157,7 +157,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
         : v.values.doorOpenCommand === undefined ? `door stopped part way while closing; ${INFERRED}` : undefined,
   },
   {
-    // domain.md OUT_OF_SERVICE (90 s); KONE: a registered call with no car response within a
+    // OUT_OF_SERVICE (90 s); KONE: a registered call with no car response within a
     // set time => out of operation; or the controller says so. Fire service ignores calls by design.
     code: 'OUT_OF_SERVICE',
     text: 'call registered and the car has not moved, or the controller reports out of service',
@@ -170,7 +170,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     describe: (v) => (v.values.outOfService === true ? 'controller out-of-service input' : 'registered call not served'),
   },
   {
-    // domain.md INSPECTION_MODE (info, 2 s); EN 627 "inspection/service mode".
+    // INSPECTION_MODE (info, 2 s); EN 627 "inspection/service mode".
     code: 'INSPECTION_MODE',
     text: 'inspection / maintenance operation selected',
     signals: ['inspection'],
@@ -178,7 +178,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => v.values.inspection === true,
   },
   {
-    // domain.md FIRE_SERVICE_MODE (2 s): fire-fighter, recall or earthquake mode.
+    // FIRE_SERVICE_MODE (2 s): fire-fighter, recall or earthquake mode.
     code: 'FIRE_SERVICE_MODE',
     text: 'fire service, fire recall or earthquake mode active',
     signals: ['fireService'],
@@ -186,7 +186,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => v.values.fireService === true,
   },
   {
-    // domain.md OVERLOAD (minor, 60 s): a car left overloaded (people must step out).
+    // OVERLOAD (minor, 60 s): a car left overloaded (people must step out).
     code: 'OVERLOAD',
     text: 'overload held',
     signals: ['overload'],
@@ -194,7 +194,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => v.values.overload === true,
   },
   {
-    // domain.md MAINS_POWER_FAILURE; EN 627 "mains supply off".
+    // MAINS_POWER_FAILURE (2 s); EN 627 "mains supply off".
     code: 'MAINS_POWER_FAILURE',
     text: 'mains supply absent',
     signals: ['mainsPower'],
@@ -202,7 +202,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => v.values.mainsPower === false,
   },
   {
-    // domain.md CONTROL_VOLTAGE_LOW (5 s); EN 627 "control voltage too low".
+    // CONTROL_VOLTAGE_LOW (5 s); EN 627 "control voltage too low".
     code: 'CONTROL_VOLTAGE_LOW',
     text: 'control voltage low',
     signals: ['controlVoltage'],
@@ -210,7 +210,7 @@ export const CONDITION_RULES: readonly ConditionRule[] = [
     condition: (v) => v.values.controlVoltage === false,
   },
   {
-    // domain.md CAR_LIGHT_FAILURE (minor, 10 s); EN 627 "car light supply off".
+    // CAR_LIGHT_FAILURE (minor, 10 s); EN 627 "car light supply off".
     code: 'CAR_LIGHT_FAILURE',
     text: 'car light supply off',
     signals: ['carLight'],

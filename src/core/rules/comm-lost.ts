@@ -1,6 +1,6 @@
 /**
- * CONTROLLER_COMM_LOST (domain.md taxonomy: "no valid response for 3 polls / >= 10 s; lift
- * state becomes unknown"). Both must hold: COMM_LOST_FAILED_POLLS consecutive failed polls AND
+ * CONTROLLER_COMM_LOST (docs/taxonomy.md: no valid response for 3 polls / >= 10 s; the lift's
+ * state becomes unknown). Both must hold: COMM_LOST_FAILED_POLLS consecutive failed polls AND
  * confirmMs since the last good sample (or since start). The first good sample clears it.
  */
 import type { AlarmEvent, IdSource, Instant, LinkState } from '../types.js';

@@ -11,8 +11,8 @@
  *   open limit (a closing attempt) and comes back to it without the closed limit (or, without
  *   that contact, the lock) having been made in between. Judged once the open limit has settled
  *   (chatter-model.ts), so contact bounce at the limit is never a reopen.
- * - Levelling event (LEVELLING_FAULT, domain.md: "stopped out of level / relevel count high",
- *   "per event, aggregated hourly"). From the signals every profile has:
+ * - Levelling event (LEVELLING_FAULT, docs/taxonomy.md: the car stopped out of level or relevels
+ *   often, "per event, aggregated hourly"). From the signals every profile has:
  *   (a) relevel: the car starts moving inside the door zone while the door is already open
  *       (EN 81-20 5.12.1.4 allows relevelling with open doors inside the unlocking zone; doing
  *       it often means the car stops out of level: rope stretch, brake, hydraulic creep),

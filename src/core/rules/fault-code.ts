@@ -1,11 +1,12 @@
 /**
  * Controller fault codes: SAFETY_DEVICE_TRIP, DRIVE_FAULT and any other code a profile maps.
  *
- * domain.md taxonomy: SAFETY_DEVICE_TRIP "controller reports overspeed/governor/final limit/UCM",
- * immediate; DRIVE_FAULT "controller fault code (drive, brake, contactor, motor temperature);
- * raw code passed through", controller-defined. The device profile's `faultCodes` table (the
- * controller manual's fault list) maps a raw code to a taxonomy code; a non-zero code that is
- * not listed is DRIVE_FAULT. The raw code always travels as `controllerCode`.
+ * The taxonomy (docs/taxonomy.md): SAFETY_DEVICE_TRIP when the controller reports overspeed,
+ * governor, final limit or unintended car movement, immediate; DRIVE_FAULT for a controller fault
+ * code (drive, brake, contactor, motor temperature), raw code passed through, controller-defined.
+ * The device profile's `faultCodes` table (the controller manual's fault list) maps a raw code to
+ * a taxonomy code; a non-zero code that is not listed is DRIVE_FAULT. The raw code always
+ * travels as `controllerCode`.
  *
  * One incident per raw code: the mapped code's tuning gives its confirm/clear times; a change
  * to another non-zero code clears the old incident and starts the new one.
@@ -26,7 +27,7 @@ export const FAULT_IDLE: FaultState = { phase: 'idle' };
 /** Raw controller code -> taxonomy code (from the profile's `faultCodes`). */
 export type FaultCodeMap = Readonly<Record<number, AlarmCode>>;
 
-/** Codes inspection suppresses (domain.md: door and out-of-service alarms). */
+/** Codes inspection suppresses: door and out-of-service alarms (docs/taxonomy.md, INSPECTION_MODE). */
 export const INSPECTION_SUPPRESSES: ReadonlySet<AlarmCode> = new Set<AlarmCode>([
   'DOORS_WONT_OPEN', 'DOOR_OPEN_FAULT', 'DOOR_CLOSE_FAULT', 'OUT_OF_SERVICE',
 ]);
@@ -98,7 +99,7 @@ export function faultDeadline(st: FaultState, tune: (code: AlarmCode) => Tuning,
   return null;
 }
 
-/** Link lost: no raise from stale data, no clear (domain.md cross-cutting rules). */
+/** Link lost: no raise from stale data, no clear (docs/taxonomy.md, cross-cutting rules). */
 export function faultOnLinkLoss(st: FaultState): FaultState {
   if (st.phase === 'pending' || st.phase === 'suppressed') return FAULT_IDLE;
   if (st.phase === 'active' && st.falseSince !== null) return { ...st, falseSince: null };

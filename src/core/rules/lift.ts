@@ -55,8 +55,8 @@ export interface Env {
 
 /**
  * Views memoized per tracks object (tracks are immutable; a rule evaluation derives the same
- * view up to four times, issue 7). Frozen, so a rule that tried to modify a shared view would
- * throw instead of corrupting the next evaluation.
+ * view up to four times, a measurable cost in the field-bus benchmark). Frozen, so a rule that
+ * tried to modify a shared view would throw instead of corrupting the next evaluation.
  */
 const viewMemo = new WeakMap<Tracks, { link: LiftCore['comm']['link']; landings: number; view: LiftView }>();
 
@@ -142,7 +142,7 @@ function finish(env: Env, l: LiftCore, at: Instant, events: AlarmEvent[]): { lif
   return { lift: { ...l, repeats: r.reps }, events: [...events, ...r.events] };
 }
 
-/** Link lost: hold every rule (no clear, no raise from stale data). domain.md cross-cutting rules. */
+/** Link lost: hold every rule (no clear, no raise from stale data); docs/taxonomy.md, cross-cutting rules. */
 function holdAll(l: LiftCore): LiftCore {
   const timed: Partial<Record<AlarmCode, TimedState>> = {};
   for (const [code, st] of Object.entries(l.timed) as Array<[AlarmCode, TimedState]>) timed[code] = holdOnLinkLoss(st);

@@ -10,7 +10,7 @@
  * - A filtered press released before raising logs one ALARM_FILTERED (info) incident: a
  *   'raised' event immediately followed by its 'cleared' event, both at the release instant,
  *   so a store never keeps it active.
- * - It never clears by itself (domain.md; EN 81-28: end of alarm is given on site by a competent
+ * - It never clears by itself (EN 81-28: end of alarm is given on site by a competent
  *   person, remote reset also possible): only an endOfAlarm input or a rising edge of the
  *   endOfAlarm signal ends it. Inspection does not suppress it; link loss does not clear it.
  * - After a raise or an end of alarm the current press is consumed: the button must be

@@ -1,8 +1,9 @@
 /**
  * The generic confirm/clear state machine of a self-clearing, condition-based alarm:
  * idle -> pending (condition true) -> active after confirmMs -> idle after the condition has
- * been false for clearMs. Persistence filters like this are industry practice (domain.md:
- * MCE "door lock clipped" > 300 ms, Kleemann 10 s on the emergency-call fault input).
+ * been false for clearMs. Persistence filters like this are industry practice (MCE flags "door
+ * lock clipped" only after > 300 ms, Kleemann needs 10 s on the emergency-call fault input;
+ * docs/taxonomy.md).
  */
 import type { SignalName } from '../signals.js';
 import type { AlarmCode, AlarmEvent, IdSource, Instant } from '../types.js';
@@ -42,7 +43,7 @@ export interface ConditionRule {
   condition(view: LiftView, facts: Facts): boolean;
   /** When true, the condition raises at once instead of after confirmMs (e.g. a counted threshold). */
   immediate?(view: LiftView, facts: Facts): boolean;
-  /** Door and out-of-service alarms: in inspection they are recorded as suppressed, never raised (domain.md). */
+  /** Door and out-of-service alarms: in inspection they are recorded as suppressed, never raised (docs/taxonomy.md). */
   suppressedInInspection?: boolean;
   /** Extra text for the evidence/detail when the condition holds (e.g. which part of an OR fired). */
   describe?(view: LiftView, facts: Facts): string | undefined;
@@ -81,8 +82,8 @@ export function stepTimed(
     if (cond) return { st: st.falseSince === null ? st : { ...st, falseSince: null }, events: [] };
     const falseSince = st.falseSince ?? at;
     // No clear on a stale view: while the last poll failed, a due clear waits for the next good
-    // sample to confirm the condition is still absent (domain.md: no critical alarm is cleared
-    // while the link is in doubt).
+    // sample to confirm the condition is still absent (no critical alarm is cleared while the
+    // link is in doubt: docs/taxonomy.md, cross-cutting rules).
     if (at.mono - falseSince.mono < tuning.clearMs || stale) {
       return { st: st.falseSince === falseSince ? st : { ...st, falseSince }, events: [] };
     }
@@ -98,9 +99,9 @@ export function stepTimed(
   const ctx = contextOf(view.values, view.floor);
   const evidence = { rule: extra === undefined ? rule.text : `${rule.text}: ${extra}`, heldMs, signals: pick(view.values, rule.signals) };
   if (inspection) {
-    // domain.md: inspection suppresses door and out-of-service alarms, "recorded as suppressed,
-    // not published as raised": one info record (raised and cleared at once, like ALARM_FILTERED)
-    // that a receiver logs and never pages.
+    // Inspection suppresses door and out-of-service alarms, recorded as suppressed, not published
+    // as raised (docs/taxonomy.md, docs/alarms.md): one info record (raised and cleared at once,
+    // like ALARM_FILTERED) that a receiver logs and never pages.
     const { alarm, event } = raise({
       ids, code: rule.code, severity: 'info', liftId, since, at, ctx, evidence, detail: 'suppressed: inspection',
     });
@@ -124,7 +125,7 @@ export function timedDeadline(st: TimedState, tuning: Tuning, stale: boolean): I
 }
 
 /**
- * Link lost (domain.md cross-cutting rules): the state is unknown, so a pending condition is
+ * Link lost (docs/taxonomy.md, cross-cutting rules): the state is unknown, so a pending condition is
  * dropped (no alarm from stale data) and an alarm that was about to clear stays active.
  */
 export function holdOnLinkLoss(st: TimedState): TimedState {

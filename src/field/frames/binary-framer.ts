@@ -2,8 +2,8 @@
  * Finds binary frames in a byte stream: start byte(s), then a fixed length or a length field,
  * then (optionally) a checksum and end byte(s). On anything wrong (impossible length, bad
  * checksum, wrong end byte) it skips one byte and searches for the next start, so a good frame
- * right after a bad one, or inside garbage, is still found (issue 8: resynchronise on the next
- * good frame). Memory is bounded: it never holds more than one maximal frame.
+ * right after a bad one, or inside garbage, is still found (on a noisy line the reader
+ * resynchronises on the next good frame). Memory is bounded: it never holds more than one maximal frame.
  */
 import type { ChecksumKind } from '../../config/types.js';
 import { checksumSize, computeChecksum, readChecksum } from './checksum.js';

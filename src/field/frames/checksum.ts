@@ -1,5 +1,5 @@
 /**
- * Checksums of plain serial status frames (issue 8): sum-8 and XOR-8 (the usual one-byte
+ * Checksums of plain serial status frames: sum-8 and XOR-8 (the usual one-byte
  * block checks of printer and monitoring ports) and CRC-16/MODBUS. The CRC is the one the
  * Modbus simulator uses (Modbus over Serial Line v1.02, 6.2.2 and Appendix B), imported
  * rather than copied so there is one implementation.

@@ -1,6 +1,6 @@
 /**
- * What a noisy line did to the frames reader (issue 8: partial frames, garbage, bad
- * checksums and overlong lines are counted and skipped). Neuron-style counters, shown with
+ * What a noisy line did to the frames reader: partial frames, garbage, bad checksums and
+ * overlong lines are counted and skipped, never fatal. Neuron-style counters, shown with
  * the bus statistics.
  */
 export interface FrameCounters {

@@ -1,9 +1,11 @@
 /**
  * The frames bus reader: one per serial-frames bus, beside the Modbus `BusPoller`, emitting the
- * same `PollResult`s so the core is unchanged (issue 8). Two modes, chosen by the profile:
+ * same `PollResult`s, so every alarm rule works unchanged on a controller that speaks no Modbus.
+ * Two modes, chosen by the profile:
  *  - polled: every poll interval it sends the lift's enquiry and waits `timeoutMs` for a good
  *    answer from that unit; enquiries on one line are strictly serialized with a gap
- *    (field-lessons 5), and a silent unit is backed off like a silent Modbus unit;
+ *    (several slaves on one line collide otherwise), and a silent unit is backed off like a
+ *    silent Modbus unit;
  *  - unprompted (a fault printer): every poll interval it reports the lift's last known values
  *    while a good frame arrived within `silenceTimeoutMs`, else a failed poll.
  * Either way a controller that stops talking yields failed polls, so the core raises

@@ -1,7 +1,7 @@
 /**
  * Splits an ASCII byte stream into lines (a fault printer or monitoring port). A line longer
  * than the cap is counted as overlong and everything up to the next terminator is skipped,
- * so a stuck transmitter or binary noise cannot grow memory (issue 8).
+ * so a stuck transmitter or binary noise cannot grow memory.
  */
 import { newFrameCounters, type FrameCounters, type Framer } from './counters.js';
 

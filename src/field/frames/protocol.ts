@@ -1,7 +1,8 @@
 /**
  * A frames profile compiled once into what the reader needs: a framer factory, a decoder from
  * one frame to canonical signal values (and the unit it is from), and the enquiry to send.
- * Profile-described framing as data (issue 8); no vendor code in here.
+ * Profile-described framing as data (a profile for a new controller is a file, not code); no
+ * vendor code in here.
  */
 import type {
   AsciiField,
