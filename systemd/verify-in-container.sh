@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs systemd/liftwatch.service under a real systemd (PID 1 of a systemd-nspawn container) and
-# checks what `systemd-analyze verify` and a fake NOTIFY_SOCKET cannot (issue 6): install.sh
+# checks what `systemd-analyze verify` and a fake NOTIFY_SOCKET cannot: install.sh
 # (twice), Type=notify/READY=1, the watchdog fed and enforced, the hardening options against the
 # real agent (SQLite under /var/lib/liftwatch, socket in /run/liftwatch), a clean stop with the
 # retained `offline` status, a restart after SIGKILL, JSON lines in the journal, and the

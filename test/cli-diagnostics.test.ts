@@ -1,4 +1,4 @@
-// The technician's commands (issue 5) through the real binary: `liftwatch run` as a child
+// The technician's commands through the real binary: `liftwatch run` as a child
 // process with its diagnostics socket, the simulator and a broker in this process, and each
 // command a separate `liftwatch ...` process, as on site.
 import fs from 'node:fs';

@@ -67,7 +67,7 @@ t.test('the demo: alarms flow on the terminal and on MQTT; SIGINT stops it clean
   await waitFor(() => stdout.includes('liftwatch demo'), 15_000, 'the demo banner');
   const sub = await subscribe(brokerPort, 'liftwatch/#');
   t.teardown(() => sub.close());
-  // The demo scenario cuts lift B's mains at ~5 s; confirmed 2 s later (domain.md).
+  // The demo scenario cuts lift B's mains at ~5 s; confirmed 2 s later (docs/taxonomy.md).
   const ev = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'raised'), 20_000, 'mains alarm on MQTT');
   t.match(ev, { lift: { id: 'B' }, site: { id: 'demo-site' }, schema: 'liftwatch.event/1' });
   await waitFor(() => /RAISED\s+MAJOR\s+MAINS_POWER_FAILURE\s+Lift B/.test(stdout), 5000, 'a readable line on the terminal');

@@ -1,5 +1,5 @@
 /**
- * Issue 6, clock: a box without RTC boots with a wrong wall clock and jumps when NTP syncs.
+ * Clock: a box without RTC boots with a wrong wall clock and jumps when NTP syncs.
  * Durations run on the monotonic clock, so a jump forwards or backwards neither confirms an
  * alarm early, nor delays it, nor fires a storm of timeouts (3-day test-call clock, comm
  * lost, confirm timers). Events carry `clockSynced`, read through a port tests control.

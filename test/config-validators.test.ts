@@ -1,5 +1,5 @@
 /**
- * Issue 7 (footprint): the config and device-profile validators are pre-compiled
+ * Footprint: the config and device-profile validators are pre-compiled
  * (src/config/validators). They must be up to date with the schemas and behave exactly like
  * validators compiled at run time from the same files with the same options.
  */

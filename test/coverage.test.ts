@@ -14,7 +14,7 @@ function lift(profile: string, wired: SignalName[] = []): LiftConfig {
   return { id: 'B', label: 'Lift B', bus: 'rs485', unitId: 2, profile, landings: ['0', '1'], pollIntervalMs: 500, signals };
 }
 
-/** The common DI retrofit (domain.md, "What the box can see"): contacts only, no commands. */
+/** The common DI retrofit (docs/taxonomy.md, what the box can see): contacts only, no commands. */
 const DI_RETROFIT: SignalName[] = ['safetyChain', 'doorLocked', 'doorZone', 'moving', 'doorOpenLimit', 'doorClosedLimit', 'alarmButton', 'inspection', 'mainsPower', 'endOfAlarm'];
 const MINIMAL: SignalName[] = ['safetyChain', 'doorZone', 'moving', 'alarmButton', 'mainsPower'];
 

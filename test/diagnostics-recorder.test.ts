@@ -1,5 +1,5 @@
 // The diagnostics recorder keeps, per lift, the last poll as it came and the last good values
-// (one record updated in place per poll, issue 7); `signals` reads them through rawOf/lastGoodOf.
+// (one record updated in place per poll); `signals` reads them through rawOf/lastGoodOf.
 import t from 'tap';
 import { DiagnosticsRecorder, type Listenable } from '../src/diagnostics/recorder.js';
 import type { PollResult } from '../src/field/bus-poller.js';

@@ -1,4 +1,4 @@
-// The diagnostics socket itself (issue 5): NDJSON framing, the read-only socket refusing state
+// The diagnostics socket itself: NDJSON framing, the read-only socket refusing state
 // changes, permissions, stale-socket recovery, a second agent refused, clean stop.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

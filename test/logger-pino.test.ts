@@ -1,5 +1,5 @@
 /**
- * Issue 6, logging: JSON lines for journald, readable lines on a terminal, a namespace per
+ * Logging: JSON lines for journald, readable lines on a terminal, a namespace per
  * module with a level per namespace prefix, and secrets printed as HIDDEN (zigbee2mqtt's
  * convention) at any depth and inside URLs.
  */

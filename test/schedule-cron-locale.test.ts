@@ -1,5 +1,5 @@
 /**
- * Issue 7 (footprint): checking the schedule and running node-schedule jobs never builds an
+ * Footprint: checking the schedule and running node-schedule jobs never builds an
  * Intl.DateTimeFormat (the first one maps ~6 MB of ICU data into the process for good), and
  * cron results are what they were (the fixed locale changes no numeric field).
  */

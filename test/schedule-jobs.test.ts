@@ -1,5 +1,5 @@
 /**
- * Issue 6: every scheduled job, on a one-second schedule against the real agent (simulator,
+ * Every scheduled job, on a one-second schedule against the real agent (simulator,
  * broker, SQLite), has its effect; a switched-off job does not run; a self-test schedule that
  * leaves more than 3 days between test calls is rejected (EN 81-28).
  */

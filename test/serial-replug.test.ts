@@ -1,5 +1,5 @@
 /**
- * Issue 6 / field-lessons 10 (serial adapter vanishes, crash loops after unplugging,
+ * A serial adapter unplugged and replugged (serial adapter vanishes, crash loops after unplugging,
  * zigbee2mqtt #20231, #3334): the RS-485 adapter of a running agent disappears (the socat
  * pty pair killed) and comes back (socat restarted on the same paths). CONTROLLER_COMM_LOST
  * is raised while it is gone and cleared once it is back; the agent runs throughout.

@@ -1,5 +1,5 @@
 /**
- * Issue 6: SIGTERM to the real `liftwatch run` in the middle of activity (alarms raised and
+ * SIGTERM to the real `liftwatch run` in the middle of activity (alarms raised and
  * cleared, scheduled test calls, health and usage jobs every second): a clean exit within the
  * bound, the offline status published, usage statistics written, the database sound, and
  * nothing lost: every committed event is either delivered or still pending, and a restart

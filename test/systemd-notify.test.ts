@@ -1,5 +1,5 @@
 /**
- * Issue 6: sd_notify through systemd-notify to a fake NOTIFY_SOCKET; the watchdog feeds
+ * sd_notify through systemd-notify to a fake NOTIFY_SOCKET; the watchdog feeds
  * WATCHDOG=1 only while every check passes and withholds it while one fails.
  */
 import t from 'tap';

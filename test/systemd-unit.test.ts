@@ -1,5 +1,5 @@
 /**
- * Issue 6: systemd/liftwatch.service is accepted by `systemd-analyze verify` (required under
+ * systemd/liftwatch.service is accepted by `systemd-analyze verify` (required under
  * CI=true) and carries the directives the issue asks for; systemd/install.sh prints a dry run
  * without changing anything and installs into a scratch root, twice, with the same result.
  * Nothing here touches this machine's own users, /etc or systemd.
@@ -48,7 +48,7 @@ t.test('the unit asks for what an unattended box needs', async (t) => {
   t.match(one('ExecStart'), /main\.js run --config \/etc\/liftwatch\/liftwatch\.yaml$/);
 });
 
-t.test('the unit bounds the memory the runtime keeps (issue 7, footprint)', async (t) => {
+t.test('the unit bounds the memory the runtime keeps (the footprint benchmark)', async (t) => {
   // The same parser the footprint benchmark uses to run the agent as the unit does.
   const env = unitEnvironment(fs.readFileSync(unitFile, 'utf8'));
   const nodeOptions = env['NODE_OPTIONS'] ?? '';

@@ -33,9 +33,9 @@ export interface AgentDeps {
   outbox: Outbox;
   uplink: UplinkPort;
   linkFor: (busId: string) => ModbusLink;
-  /** The byte stream of a serial-frames bus (issue 8); needed only when the config has one. */
+  /** The byte stream of a serial-frames bus; needed only when the config has one. */
   streamFor?: (busId: string) => ByteStream;
-  /** Issue 6: whether the wall clock is synchronized; stamped on every event as `clockSynced`. */
+  /** Whether the wall clock is synchronized; stamped on every event as `clockSynced`. */
   clockSynced?: () => boolean;
   /** Starts/stops delivery from the outbox; `kick` after each commit. */
   dispatcher: { start(): void; stop(): void | Promise<void>; kick(): void };
@@ -59,7 +59,7 @@ export class Agent {
   private running = false;
   private readonly root: string;
   startedAt: number | null = null;
-  /** Issue 6 (watchdog): mono ms of the last poll result per bus, success or failure. */
+  /** Watchdog: mono ms of the last poll result per bus, success or failure. */
   private readonly lastPollMono = new Map<string, number>();
   /** Lift id -> bus id, for the per-poll watchdog bookkeeping. */
   private readonly busOfLift: Map<string, string>;
@@ -69,7 +69,7 @@ export class Agent {
     this.coreConfig = {
       lifts: config.lifts.map((l) => ({
         id: l.id, pollIntervalMs: l.pollIntervalMs, landings: l.landings.length,
-        // Issue 3: the lift's own rule tuning, and its profile's controller fault table (faultCodes).
+        // The lift's own rule tuning, and its profile's controller fault table (faultCodes).
         ...(l.rules ? { rules: l.rules } : {}),
         faultCodes: Object.fromEntries(
           Object.entries(deps.profiles.get(l.profile)?.faultCodes ?? {}).map(([raw, e]) => [Number(raw), e.code]),
@@ -103,7 +103,7 @@ export class Agent {
     this.feed({ kind: 'tick', at: now });
     for (const bus of config.buses) {
       if (bus.type === 'serial-frames') {
-        // Issue 8: plain status frames. Same PollResults as the Modbus poller, so the core is unchanged.
+        // Plain status frames. Same PollResults as the Modbus poller, so the core is unchanged.
         const onBus = config.lifts.filter((l) => l.bus === bus.id);
         const first = onBus[0];
         if (!first) continue;
@@ -162,7 +162,7 @@ export class Agent {
     this.feed({ kind: 'testCall', liftId, source, at: this.deps.clock.now() });
   }
 
-  /** Mono ms of each bus's last poll result, null before its first (issue 6 health checks). */
+  /** Mono ms of each bus's last poll result, null before its first (the watchdog's health checks). */
   lastPollByBus(): Map<string, number | null> {
     const out = new Map<string, number | null>();
     for (const l of this.deps.config.lifts) out.set(l.bus, this.lastPollMono.get(l.bus) ?? null);
@@ -177,7 +177,7 @@ export class Agent {
     return this.state ? snapshots(this.state) : [];
   }
 
-  /** The debounced signal values of a lift as the core holds them (diagnostics, issue 5). */
+  /** The debounced signal values of a lift as the core holds them (diagnostics). */
   signalValues(liftId: string): SignalValues | null {
     const lift = this.state?.lifts.find((l) => l.id === liftId);
     return lift ? stableValues(lift.tracks) : null;
@@ -246,7 +246,7 @@ export class Agent {
 
   private armDeadline(mono: number): void {
     // Most steps return the deadline already armed (another lift's pending confirm, say):
-    // keep that timer instead of replacing it on every poll (issue 7, fieldbus benchmark).
+    // keep that timer instead of replacing it on every poll (the field-bus benchmark showed its cost).
     if (this.tickTimer && this.tickAt === mono) return;
     if (this.tickTimer) this.deps.clock.clearTimeout(this.tickTimer);
     this.tickAt = mono;

@@ -1,5 +1,5 @@
 /**
- * The checks that decide whether the systemd watchdog is fed (issue 6). Each answers from
+ * The checks that decide whether the systemd watchdog is fed. Each answers from
  * facts the agent already has, on the monotonic clock (a wall-clock jump never fails or
  * passes a check). A failing check withholds WATCHDOG=1; after WatchdogSec systemd restarts
  * the service: only for faults a restart can cure (a stuck event loop, a dead poll loop, a
@@ -33,7 +33,7 @@ export function eventLoopCheck(maxLagMs = 5000): HealthCheck {
 
 /**
  * Every bus's poll loop produced a result (success or failure) recently: a loop that hangs
- * on a stuck driver call is what this catches (field-lessons 6: poller freezes after a
+ * on a stuck driver call is what this catches (a failure seen in peer gateways: a poller that freezes after a
  * timeout). `lastPoll` gives mono ms per bus id, null if none yet (measured from `sinceMono`).
  */
 export function busesPolledCheck(
@@ -75,7 +75,7 @@ export function storeWritableCheck(probe: () => void): HealthCheck {
 
 /**
  * The uplink is connected, or reconnecting with a recent attempt: a client that stopped
- * trying (field-lessons 2: never reconnects until restarted) fails after `maxQuietMs`.
+ * trying (a failure seen in peer gateways: an MQTT client that never reconnects until restarted) fails after `maxQuietMs`.
  */
 export function uplinkFreshCheck(state: () => { connected: boolean; connectAttempts: number }, maxQuietMs: number): HealthCheck {
   let lastAttempts = -1;

@@ -1,6 +1,6 @@
 /**
- * Feeds the systemd watchdog only while every health check passes (issue 6; zigbee2mqtt and
- * field-lessons: "a systemd watchdog fed only while the agent is really healthy"). Runs on the
+ * Feeds the systemd watchdog only while every health check passes (zigbee2mqtt and
+ * the lesson from peer gateways: a systemd watchdog fed only while the agent is really healthy). Runs on the
  * Clock port: ticks twice per WatchdogSec period (sd_watchdog_enabled(3) recommends pinging
  * at half the interval), each tick runs the checks and sends WATCHDOG=1 or withholds it.
  */

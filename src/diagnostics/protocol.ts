@@ -10,7 +10,7 @@
 
 /** Read requests: answered on both sockets. */
 export const READ_OPS = ['status', 'alarms', 'history', 'signals', 'outbox', 'ping'] as const;
-/** Requests that change state: answered on the full-access socket only (issue 5). */
+/** Requests that change state: answered on the full-access socket only. */
 export const WRITE_OPS = ['end-alarm', 'test-alarm'] as const;
 
 export type ReadOp = (typeof READ_OPS)[number];

@@ -29,7 +29,7 @@ interface Seen {
 }
 
 export class DiagnosticsRecorder {
-  // One record per lift, updated in place: a poll (320/s at the fastest schedule, issue 7)
+  // One record per lift, updated in place: a poll (320/s at the fastest schedule)
   // costs a lookup and two writes; the RawSample is built only when diagnostics asks.
   private readonly seen = new Map<string, Seen>();
   private readonly testCalls = new Map<string, StoredEvent[]>();

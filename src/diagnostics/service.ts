@@ -1,5 +1,5 @@
 /**
- * The diagnostics side door of a running agent (issue 5): the recorder listening to the agent,
+ * The diagnostics side door of a running agent: the recorder listening to the agent,
  * a read-only store connection and the socket server, started and stopped as one.
  */
 import type { Config, DeviceProfile } from '../config/types.js';

@@ -4,7 +4,7 @@
  * .resolvedOptions().locale`) unless `Settings.defaultLocale` is set (luxon.js, systemLocale).
  * The first Intl.DateTimeFormat of a Node process maps in ~6 MB of ICU locale and time-zone
  * data from the node binary, resident for good: +6.0 MB RSS for the config's schedule check
- * alone (issue 7, measured with /proc/self/status RssFile around checkSchedule). cron-parser
+ * alone (measured with /proc/self/status RssFile around checkSchedule). cron-parser
  * only reads numeric fields (year, month, day, weekday, hour...), which do not depend on the
  * locale, so a fixed one changes no result and skips the lookup.
  *

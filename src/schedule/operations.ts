@@ -1,5 +1,5 @@
 /**
- * Unattended operation (issue 6): the scheduled jobs (health publication, self-test and test
+ * Unattended operation: the scheduled jobs (health publication, self-test and test
  * call, usage statistics, outbox maintenance, integrity check) and the systemd watchdog fed
  * from the health checks. Started after the agent, stopped before it, so the last usage
  * counts are stored before the database closes.

@@ -1,11 +1,11 @@
 /**
  * The only importer of node-schedule (style: adapters at the edges). Each job runs on its cron
  * expression; a run that is still going when the next is due is skipped and counted, never
- * queued (issue 6: no unbounded queue), and an error in one job is logged and never stops the
+ * queued (no unbounded queue), and an error in one job is logged and never stops the
  * others or the agent.
  */
 import schedule from 'node-schedule';
-import './cron-locale.js'; // before any date is built: no ICU locale lookup (issue 7)
+import './cron-locale.js'; // before any date is built: no ICU locale lookup (it cost memory at start: docs/performance.md)
 import type { Logger } from '../ports/logger.js';
 
 export type JobFn = () => void | Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * For the CLI tests (issue 5): the real `liftwatch` binary run as a child process against an
+ * For the CLI tests: the real `liftwatch` binary run as a child process against an
  * agent that is itself a child process (`liftwatch run`), with the simulator and an aedes
  * broker in this process. Async all the way: a blocking spawnSync would stall the simulator.
  */

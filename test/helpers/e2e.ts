@@ -29,7 +29,7 @@ export interface LiftSpec {
   profile?: string; // default liftwatch-sim
   landings?: string[];
   signals?: string; // YAML block for `signals:`, indented by the caller
-  rules?: string; // YAML block for the lift's own `rules:` (issue 3), indented by the caller
+  rules?: string; // YAML block for the lift's own `rules:`, indented by the caller
 }
 
 export interface HarnessOptions {

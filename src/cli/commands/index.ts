@@ -1,4 +1,4 @@
-/** Issue 5's subcommands, one file each; main.ts registers them with one line per group. */
+/** The technician's and installer's subcommands, one file each; main.ts registers them with one line per group. */
 import type { Command } from 'commander';
 import { register as status } from './status.js';
 import { register as alarms } from './alarms.js';

@@ -1,6 +1,6 @@
 /**
  * Serial ports found on the box, stable names first: /dev/serial/by-id/... survives
- * re-plugging and reboots where /dev/ttyUSB0 may become ttyUSB1 (field-lessons 10).
+ * re-plugging and reboots where /dev/ttyUSB0 may become ttyUSB1 (docs/taxonomy.md, field failures).
  */
 import fs from 'node:fs';
 import path from 'node:path';

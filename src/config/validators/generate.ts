@@ -1,7 +1,7 @@
 /**
  * Pre-compiles a JSON schema to a standalone ES module (https://ajv.js.org/standalone.html).
  *
- * Why (issue 7, footprint): compiling config/schema.json and devices/schema.json at start-up
+ * Why (the footprint benchmark): compiling config/schema.json and devices/schema.json at start-up
  * generates ~480 kB of JavaScript and hands it to `new Function`; the parse, the code
  * generation and the garbage they leave raised the agent's RSS by 15-17 MB for good (V8 and
  * malloc keep the pages), although the validators themselves are dropped after the load.

@@ -4,7 +4,7 @@
  *
  * Safety net: each generated module records the SHA-256 of the schema text it was made from.
  * If the installed schema differs (changed without regenerating), the schema is compiled at
- * run time instead, as before issue 7: correct, only heavier. test/config-validators.test.ts
+ * run time instead, as liftwatch first did: correct, only heavier. test/config-validators.test.ts
  * fails in that state, so it should never ship.
  */
 import { createHash } from 'node:crypto';
