@@ -151,10 +151,12 @@ function reopensFromLimits(st: EdgeCounts, tracks: Tracks, judged: readonly Judg
 /**
  * Levelling events read from settled bursts, so that bounce never makes one: (a) the running
  * contact made from rest (a start, or a short run that is over) inside the door zone with the
- * door already open since before it; (b) without the door-open command, the door leaving its
- * closed limit at rest with the car steadily outside the door zone.
+ * door already open since before it; (b) the door leaving its closed limit (or, without it, the
+ * lock) at rest with the car steadily outside the door zone. (b) is judged on the door, not on
+ * the open command: the command comes with the stop, while the zone contact may still bounce
+ * (the traffic soak over real bytes caught an express car's zone read out in that very poll).
  */
-function levelsFromBursts(tracks: Tracks, judged: readonly JudgedBurst[], at: Instant, commanded: boolean): { relevels: Instant[]; openedOutside: Instant[] } {
+function levelsFromBursts(tracks: Tracks, judged: readonly JudgedBurst[], at: Instant): { relevels: Instant[]; openedOutside: Instant[] } {
   const relevels: Instant[] = [];
   const openedOutside: Instant[] = [];
   const closed = closedContact(tracks);
@@ -165,12 +167,16 @@ function levelsFromBursts(tracks: Tracks, judged: readonly JudgedBurst[], at: In
     if (j.name === 'moving' && j.burst.from === false) {
       const doorOpen = closed !== null && closed.value === false && closed.since.mono <= first;
       if (zone?.value === true && zone.since.mono <= first && doorOpen) relevels.push(instantOf(first, at));
-    } else if (!commanded && j.name === 'doorClosedLimit' && j.burst.from === true) {
+    } else if (closed !== null && j.name === closedName(tracks) && j.burst.from === true) {
       const atRest = mv === undefined || (mv.value !== true && mv.since.mono <= first);
       if (atRest && zone?.value === false && zone.since.mono <= first) openedOutside.push(instantOf(first, at));
     }
   }
   return { relevels, openedOutside };
+}
+
+function closedName(tracks: Tracks): 'doorClosedLimit' | 'doorLocked' {
+  return typeof tracks.doorClosedLimit?.value === 'boolean' ? 'doorClosedLimit' : 'doorLocked';
 }
 
 function prune(list: readonly Instant[], now: number, windowMs: number): readonly Instant[] {
@@ -200,7 +206,7 @@ export function stepEdges(
     if (r.closingSince !== next.closingSince) next = { ...next, closingSince: r.closingSince };
     if (r.found.length > 0 && !held.open) next = { ...next, reopens: [...next.reopens, ...r.found] };
   }
-  const lv = levelsFromBursts(tracks, judged, at, commanded);
+  const lv = levelsFromBursts(tracks, judged, at);
   if (lv.openedOutside.length > 0 && !held.open) next = { ...next, levels: [...next.levels, ...lv.openedOutside] };
   if (lv.relevels.length > 0 && !held.move) next = { ...next, levels: [...next.levels, ...lv.relevels] };
   const open = rising(tracks, 'doorOpenCommand', st.seenOpen);
@@ -209,10 +215,11 @@ export function stepEdges(
     const closed = tracks.doorClosedLimit;
     const wasClosing = closed !== undefined && closed.value === false && closed.since.mono < open.mono && v.doorOpenLimit !== true;
     if (!held.open && wasClosing && v.moving !== true) next = { ...next, reopens: [...next.reopens, open] };
-    // Outside the zone since before the command, not a bounce of the zone contact at that moment.
+    // Only without a door contact to watch: the command comes with the stop, when the zone
+    // contact may still be bouncing; the door itself leaves closed later (levelsFromBursts).
     const zone = tracks.doorZone;
     const outside = zone !== undefined && zone.value === false && zone.since.mono <= open.mono - CHATTER_SETTLE_MS;
-    if (!held.open && outside && v.moving !== true) next = { ...next, levels: [...next.levels, open] };
+    if (!held.open && outside && v.moving !== true && closedContact(tracks) === null) next = { ...next, levels: [...next.levels, open] };
   }
   const reopens = prune(next.reopens, at.mono, reopen.windowMs);
   const levels = prune(next.levels, at.mono, levelling.windowMs);
