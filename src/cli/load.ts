@@ -2,6 +2,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { loadProfilesForConfig } from '../config/profiles.js';
 import type { Config, DeviceProfile } from '../config/types.js';
+import { redactText } from '../platform/redact.js';
 import { checkSchedule } from '../schedule/cron-check.js';
 
 export const DEFAULT_CONFIG = '/etc/liftwatch/liftwatch.yaml';
@@ -19,7 +20,7 @@ export function loadAll(file: string): { config: Config; profiles: Map<string, D
 
 export function reportConfigError(err: unknown): number {
   if (err instanceof ConfigError) {
-    process.stderr.write(`liftwatch: the configuration is not valid (${err.code}); nothing was started.\n${err.message}\n`);
+    process.stderr.write(redactText(`liftwatch: the configuration is not valid (${err.code}); nothing was started.\n${err.message}\n`));
     return EXIT.CONFIG;
   }
   throw err;

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
 import type { Level } from '../platform/console-logger.js';
 import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
 import { configCoverageLines } from './format/coverage.js';
+import { redactText } from '../platform/redact.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -109,6 +110,6 @@ registerTechnicianCommands(program); // issue 5: status, alarms, history, signal
 registerInstallerCommands(program); // issue 5: init, probe, profiles, commission
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`liftwatch: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(redactText(`liftwatch: ${err instanceof Error ? err.message : String(err)}\n`));
   process.exitCode = EXIT.FAILURE;
 });

@@ -4,6 +4,7 @@
  *   config/demo.yaml: lifts[1].unitId: expected an integer from 1 to 247, got 0 (line 14)
  */
 import type { ErrorObject } from 'ajv';
+import { redactText, redactUrlValue } from '../platform/redact.js';
 
 export type ConfigErrorCode =
   | 'CONFIG_NOT_FOUND'
@@ -35,9 +36,10 @@ export class ConfigError extends Error {
   }
 }
 
+/** One problem as a line; a URL's password never shows, whatever put it into the message. */
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line === undefined ? '' : ` (line ${p.line})`;
-  return `${p.file}: ${p.path}: ${p.message}${where}`;
+  return redactText(`${p.file}: ${p.path}: ${p.message}${where}`);
 }
 
 export type PathSegment = string | number;
@@ -78,7 +80,9 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'an empty value';
   if (typeof v === 'string') {
-    const s = v.length > 60 ? `${v.slice(0, 57)}...` : v;
+    // Redacted before it is shortened: a cut could leave a password without its `@`.
+    const r = redactUrlValue(v);
+    const s = r.length > 60 ? `${r.slice(0, 57)}...` : r;
     return v === '' ? 'an empty string' : JSON.stringify(s);
   }
   if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length}`;

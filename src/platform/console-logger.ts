@@ -4,6 +4,7 @@
  * like secrets are printed as HIDDEN (zigbee2mqtt's convention).
  * The production logger, on pino with per-module levels, is src/platform/logger.ts.
  */
+import { redactText } from './redact.js';
 import type { Logger } from '../ports/logger.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -50,6 +51,7 @@ export class ConsoleLogger implements Logger {
   private log(level: Exclude<Level, 'silent'>, msg: string, fields?: Record<string, unknown>): void {
     if (ORDER[level] < ORDER[this.level]) return;
     const safe = redact(fields ?? {});
+    msg = redactText(msg);
     if (this.json) {
       this.write(JSON.stringify({ time: new Date().toISOString(), level, ns: this.ns, msg, ...safe }));
       return;
@@ -66,6 +68,7 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET.test(k)) out[k] = 'HIDDEN';
+    else if (typeof v === 'string') out[k] = redactText(v);
     else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = redact(v as Record<string, unknown>);
     else out[k] = v;
   }

@@ -9,6 +9,7 @@
  */
 import pino from 'pino';
 import type { Logger } from '../ports/logger.js';
+import { redactText } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -28,12 +29,11 @@ export interface PinoLoggerOptions {
 }
 
 const SECRET_KEY = /pass(word|phrase)?$|passwd|secret|token|credential|authorization|cookie|(^|[^a-z])key$|privatekey|apikey/i;
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi;
 
 /** Secrets out of a log record: by key at any depth, and passwords inside URLs in strings. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
-  if (typeof value === 'string') return value.replace(URL_PASSWORD, '$1HIDDEN@');
+  if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value instanceof Error) return { type: value.name, message: redactSecrets(value.message, depth + 1), code: (value as { code?: unknown }).code };
   if (value && typeof value === 'object') {
@@ -116,15 +116,15 @@ export class PinoLogger implements Logger {
   }
 
   debug(msg: string, fields?: Record<string, unknown>): void {
-    this.pino.debug(fields ?? {}, msg);
+    this.pino.debug(fields ?? {}, redactText(msg));
   }
   info(msg: string, fields?: Record<string, unknown>): void {
-    this.pino.info(fields ?? {}, msg);
+    this.pino.info(fields ?? {}, redactText(msg));
   }
   warn(msg: string, fields?: Record<string, unknown>): void {
-    this.pino.warn(fields ?? {}, msg);
+    this.pino.warn(fields ?? {}, redactText(msg));
   }
   error(msg: string, fields?: Record<string, unknown>): void {
-    this.pino.error(fields ?? {}, msg);
+    this.pino.error(fields ?? {}, redactText(msg));
   }
 }

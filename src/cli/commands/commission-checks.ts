@@ -3,6 +3,7 @@
  * fails. Field checks either open the bus themselves (agent stopped) or ask the running agent
  * (it holds the serial port, so a second open would fail with a lock error).
  */
+import { redactText } from '../../platform/redact.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Config, DeviceProfile } from '../../config/types.js';
@@ -20,8 +21,10 @@ export interface StepResult {
   fix?: string;
 }
 
-export const pass = (step: string, detail: string, target?: string): StepResult => ({ step, status: 'pass', detail, ...(target ? { target } : {}) });
-export const fail = (step: string, detail: string, fix: string, target?: string): StepResult => ({ step, status: 'fail', detail, fix, ...(target ? { target } : {}) });
+// Details often carry a library's error message, which may quote the broker URL: redacted here,
+// so neither the terminal nor the saved and published report ever holds a URL's password.
+export const pass = (step: string, detail: string, target?: string): StepResult => ({ step, status: 'pass', detail: redactText(detail), ...(target ? { target } : {}) });
+export const fail = (step: string, detail: string, fix: string, target?: string): StepResult => ({ step, status: 'fail', detail: redactText(detail), fix, ...(target ? { target } : {}) });
 
 /** Agent stopped: opens each Modbus bus and reads each lift's whole read plan once. */
 export async function fieldChecksDirect(config: Config, profiles: Map<string, DeviceProfile>): Promise<{ steps: StepResult[]; values: Map<string, SignalValues> }> {

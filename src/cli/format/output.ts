@@ -1,4 +1,5 @@
 /** Where a command writes: stdout/stderr, JSON for scripts, colour only on a terminal. */
+import { redactText } from '../../platform/redact.js';
 import { paint, useColour, type Paint } from './colour.js';
 
 export interface Out {
@@ -14,8 +15,9 @@ export function output(opts: { json?: boolean; colour?: boolean }): Out {
   return {
     json: Boolean(opts.json),
     paint: paint(colour),
-    print: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
-    error: (text) => void process.stderr.write(`liftwatch: ${text}\n`),
-    printJson: (value) => void process.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    // A URL's password never reaches the terminal, whatever message carried it.
+    print: (text) => void process.stdout.write(redactText(text.endsWith('\n') ? text : text + '\n')),
+    error: (text) => void process.stderr.write(redactText(`liftwatch: ${text}\n`)),
+    printJson: (value) => void process.stdout.write(redactText(JSON.stringify(value, null, 2)) + '\n'),
   };
 }
