@@ -13,6 +13,14 @@ export type ConfigErrorCode =
   | 'PROFILE_NOT_FOUND'
   | 'PROFILE_INVALID';
 
+/** A stable reason for one problem, where a script may want to tell them apart. */
+export type ProblemReason =
+  // the file itself (./input-limits.ts)
+  | 'FILE_TOO_LARGE'
+  | 'NOT_TEXT'
+  | 'YAML_TOO_DEEP'
+  | 'YAML_ALIASES';
+
 export interface ConfigProblem {
   /** The file as shown to the user (relative to the cwd when inside it). */
   file: string;
@@ -22,6 +30,8 @@ export interface ConfigProblem {
   message: string;
   /** 1-based line of the offending value, when known. */
   line?: number;
+  /** Stable reason, when the problem has one (schema problems do not). */
+  reason?: ProblemReason;
 }
 
 export class ConfigError extends Error {

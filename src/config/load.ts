@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
+import { checkAliasExpansion, checkYamlDepth, readTextFile } from './input-limits.js';
 import type { Config } from './types.js';
 import { FILE_SCHEMA_OPTIONS } from './validators/options.js';
 import { configSchemaValidator } from './validators/index.js';
@@ -53,6 +54,7 @@ export interface YamlSource {
 
 /** Parses YAML text; syntax errors become a ConfigError with line and column. */
 export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'CONFIG_YAML'): YamlSource {
+  checkYamlDepth(text, file, code); // before the parser, which recurses
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -66,6 +68,7 @@ export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'C
       }),
     );
   }
+  checkAliasExpansion(doc, lineCounter, file, code); // before toJS expands them
   const lineOf: LineOf = (segments) => {
     for (let n = segments.length; n >= 0; n--) {
       const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -75,7 +78,14 @@ export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'C
     }
     return undefined;
   };
-  return { data: doc.toJS({ maxAliasCount: 100 }) as unknown, lineOf };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // yaml's own bound on alias expansion, behind checkAliasExpansion's
+    throw new ConfigError(code, [{ file, path: '(top level)', message: `expected YAML without excessive aliases, got ${(err as Error).message}` }]);
+  }
+  return { data, lineOf };
 }
 
 /**
@@ -90,16 +100,17 @@ export function compileSchemaFile(schemaFile: string): ValidateFunction {
 }
 
 export function loadConfig(file: string, opts: LoadOptions = {}): Config {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
-    throw new ConfigError('CONFIG_NOT_FOUND', [
-      { file: displayPath(file), path: '(top level)', message: `expected a readable config file, got ${why}` },
-    ]);
-  }
+  // Bounded: at most 1 MiB of text from a regular file (./input-limits.ts).
+  const text = readTextFile(file, displayPath(file), 'config file', 'CONFIG_NOT_FOUND', 'CONFIG_YAML');
   return parseConfig(text, file, opts);
+}
+
+/** Where each loaded config's keys are in its file, for problems found after loading. */
+const configLines = new WeakMap<Config, LineOf>();
+
+/** The line of a key path in the file `config` was parsed from, when known. */
+export function lineOfKey(config: Config, segments: readonly PathSegment[]): number | undefined {
+  return configLines.get(config)?.(segments);
 }
 
 export function parseConfig(text: string, file: string, opts: LoadOptions = {}): Config {
@@ -117,7 +128,9 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
     problems.push(...semanticProblems(data as Record<string, unknown>, shown, lineOf));
   }
   if (problems.length > 0) throw new ConfigError('CONFIG_INVALID', uniqueByPath(problems));
-  return applyDerivedDefaults(data as Omit<Config, 'file'>, file, opts);
+  const config = applyDerivedDefaults(data as Omit<Config, 'file'>, file, opts);
+  configLines.set(config, lineOf);
+  return config;
 }
 
 /** One problem per path: the first (schema) finding wins over a later semantic one. */

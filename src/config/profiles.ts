@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Config, DeviceProfile, InputWiring, LiftConfig, SignalSource } from './types.js';
 import { DIRECTIONS, SIGNAL_NAMES, isBooleanSignal, isSignalName, type SignalName } from '../core/signals.js';
 import { ConfigError, describeValue, formatPath, problemsFromAjv, type ConfigProblem, type LineOf, type PathSegment } from './errors.js';
-import { displayPath, packageRoot, parseYaml, uniqueByPath } from './load.js';
+import { displayPath, lineOfKey, packageRoot, parseYaml, uniqueByPath } from './load.js';
+import { readTextFile } from './input-limits.js';
 import { deviceSchemaValidator } from './validators/index.js';
 import { framesConfigProblems, framesProfileProblems } from '../field/frames/profile-checks.js';
 
@@ -46,7 +47,8 @@ export function loadProfile(idOrPath: string, opts: ProfileOptions = {}): Device
       { file: shown, path: '(top level)', message: `expected a device profile file (known profiles: ${known}), got no such file` },
     ]);
   }
-  const { data, lineOf } = parseYaml(fs.readFileSync(file, 'utf8'), shown, 'PROFILE_INVALID');
+  // Bounded like a config file: 1 MiB of text (./input-limits.ts).
+  const { data, lineOf } = parseYaml(readTextFile(file, shown, 'device profile file', 'PROFILE_NOT_FOUND', 'PROFILE_INVALID'), shown, 'PROFILE_INVALID');
   const validate = deviceSchemaValidator(); // devices/schema.json, pre-compiled
   const problems: ConfigProblem[] = [];
   if (!validate(data)) problems.push(...problemsFromAjv(validate.errors ?? [], shown, data, lineOf));
@@ -183,7 +185,7 @@ export function checkLiftAgainstProfile(lift: LiftConfig, index: number, profile
  */
 export function loadProfilesForConfig(config: Config, opts: { devicesDir?: string } = {}): Map<string, DeviceProfile> {
   const file = displayPath(config.file);
-  const lineOf = configLineOf(config.file);
+  const lineOf: LineOf = (segments) => lineOfKey(config, segments);
   const problems: ConfigProblem[] = [];
   const add = collector(file, lineOf, problems);
   const profiles = new Map<string, DeviceProfile>();
@@ -221,13 +223,4 @@ export function loadProfilesForConfig(config: Config, opts: { devicesDir?: strin
     throw new ConfigError(invalid ? 'PROFILE_INVALID' : notFound ? 'PROFILE_NOT_FOUND' : 'CONFIG_INVALID', problems);
   }
   return profiles;
-}
-
-/** Line numbers for messages about the config file; none when it cannot be re-read. */
-function configLineOf(file: string): LineOf {
-  try {
-    return parseYaml(fs.readFileSync(file, 'utf8'), file).lineOf;
-  } catch {
-    return () => undefined;
-  }
 }
