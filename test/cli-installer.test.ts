@@ -38,8 +38,10 @@ t.test('init from flags writes a config that config check accepts', async (t) =>
   const out = path.join(dir, 'lw.yaml');
   const args = ['init', '--yes', '--out', out, '--site-id', 'hv12', '--site-name', 'Harbour View 12', '--gateway-id', 'hv12-mr1', '--port', '/dev/ttyUSB0',
     '--lift', 'A:1:liftwatch-sim:K,0,1,2', '--lift', 'B:2:generic-di-16:0,1,2', '--wiring', 'B:safetyChain=0,doorZone=1,alarmButton=!6',
-    '--broker', 'mqtts://mqtt.example.net:8883', '--username', 'hv12', '--password-file', '/etc/liftwatch/mqtt-password', '--storage', path.join(dir, 'lw.db')];
+    '--broker', 'mqtts://mqtt.example.net:8883', '--username', 'hv12', '--password-file', path.join(dir, 'mqtt-password'), '--storage', path.join(dir, 'lw.db')];
   const r = await cli(args);
+  // config check reads the password file as the agent will: it must exist.
+  fs.writeFileSync(path.join(dir, 'mqtt-password'), 'secret\n');
   t.equal(r.code, 0, r.stderr);
   const check = await cli(['config', 'check', out]);
   t.equal(check.code, 0, check.stderr);
@@ -65,7 +67,9 @@ t.test('init interactive: answers one per line', async (t) => {
   const dir = tmp(t);
   const out = path.join(dir, 'lw.yaml');
   // site id, name, address, gateway, port, lifts, id, unit, profile, landings, 8 inputs (generic-di-8 has 0..7), broker, user, password file
-  const answers = ['hv9', 'House Nine', '', 'gw9', '/dev/ttyS9', '1', 'A', '5', 'generic-di-8', '0,1,2', '', '', '', '', '', '', '!6', '', '', '', 'mqtt://127.0.0.1:1883', '', ''];
+  const passwordFile = path.join(dir, 'mqtt-password');
+  fs.writeFileSync(passwordFile, 'secret\n'); // config check reads it as the agent will
+  const answers = ['hv9', 'House Nine', '', 'gw9', '/dev/ttyS9', '1', 'A', '5', 'generic-di-8', '0,1,2', '', '', '', '', '', '', '!6', '', '', '', 'mqtt://127.0.0.1:1883', '', passwordFile];
   const r = await cli(['init', '--interactive', '--out', out, '--storage', path.join(dir, 'x.db')], { input: answers.join('\n') + '\n' });
   t.equal(r.code, 0, r.stderr + r.stdout);
   t.match(r.stdout, /Site id/);

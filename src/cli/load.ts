@@ -1,9 +1,11 @@
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, formatProblem } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { loadProfilesForConfig } from '../config/profiles.js';
 import type { Config, DeviceProfile } from '../config/types.js';
 import { redactText } from '../platform/redact.js';
+import { environmentError, preflight, toProblems, type Bind } from '../preflight/index.js';
 import { checkSchedule } from '../schedule/cron-check.js';
+import { StartFailure } from './start-guard.js';
 
 export const DEFAULT_CONFIG = '/etc/liftwatch/liftwatch.yaml';
 
@@ -18,9 +20,31 @@ export function loadAll(file: string): { config: Config; profiles: Map<string, D
   return { config, profiles };
 }
 
+/**
+ * The start checks (src/preflight/) for `config check` and `run` alike: throws a ConfigError
+ * (CONFIG_ENVIRONMENT) with every error; returns the warnings as printable lines.
+ */
+export async function checkEnvironment(config: Config, mode: 'check' | 'run', binds: Bind[] = []): Promise<string[]> {
+  const findings = await preflight(config, { mode, binds });
+  const warnings = toProblems(findings.filter((f) => f.severity === 'warning'), config).map((p) => `warning: ${formatProblem(p)}`);
+  const err = environmentError(findings, config);
+  if (err) {
+    if (warnings.length > 0) process.stderr.write(warnings.join('\n') + '\n');
+    throw err;
+  }
+  return warnings;
+}
+
+/** A start that failed after the checks, as the configuration problem it is (file, key, cause). */
+export function startFailureError(err: StartFailure, config: Config): ConfigError {
+  const [problem] = toProblems([{ severity: 'error', reason: 'START_FAILED', key: err.key, message: err.detail }], config);
+  return new ConfigError('CONFIG_ENVIRONMENT', problem ? [problem] : []);
+}
+
 export function reportConfigError(err: unknown): number {
   if (err instanceof ConfigError) {
-    process.stderr.write(redactText(`liftwatch: the configuration is not valid (${err.code}); nothing was started.\n${err.message}\n`));
+    const what = err.code === 'CONFIG_ENVIRONMENT' ? 'cannot run on this machine as it is' : 'is not valid';
+    process.stderr.write(redactText(`liftwatch: the configuration ${what} (${err.code}); nothing was started.\n${err.message}\n`));
     return EXIT.CONFIG;
   }
   throw err;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { packageRoot } from '../config/load.js';
 import { version } from '../agent/version.js';
-import { DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
+import { checkEnvironment, DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
 import type { Level } from '../platform/console-logger.js';
 import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
 import { configCoverageLines } from './format/coverage.js';
@@ -91,14 +91,17 @@ configCmd
   .argument('[path]', 'configuration file', DEFAULT_CONFIG)
   .description('validate a configuration and every device profile it references, and say which alarms each lift\'s wiring can detect; exit 0 only when valid')
   .addHelpText('after', '\nExample:\n  liftwatch config check /etc/liftwatch/liftwatch.yaml\n')
-  .action((path: string) => {
+  .action(async (path: string) => {
     try {
       const { config, profiles } = loadAll(path);
+      // What `run` would trip on, through the same checks `run` makes (src/preflight/).
+      const warnings = await checkEnvironment(config, 'check');
       // Then which alarms each lift's wiring can detect: a gap is a warning for the installer,
       // not an error. One write, so `config check | head -1` does not meet a closed pipe.
       process.stdout.write(
         `${path}: valid (site ${config.site.id}, gateway ${config.gateway.id}, ${config.buses.length} bus(es), ${config.lifts.length} lift(s), profiles ${[...profiles.keys()].join(', ')})\n` +
-          configCoverageLines(config, profiles),
+          configCoverageLines(config, profiles) +
+          warnings.map((w) => w + '\n').join(''),
       );
       process.exitCode = EXIT.OK;
     } catch (err) {

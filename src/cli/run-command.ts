@@ -3,8 +3,11 @@ import type { Level } from '../platform/console-logger.js';
 import { PinoLogger } from '../platform/logger.js';
 import { SdNotify } from '../platform/sd-notify.js';
 import type { ScenarioName } from '../sim/scenarios.js';
-import { EXIT, loadAll, reportConfigError } from './load.js';
+import type { Config } from '../config/types.js';
+import type { Bind } from '../preflight/index.js';
+import { checkEnvironment, EXIT, loadAll, reportConfigError, startFailureError } from './load.js';
 import { startStack } from './stack.js';
+import { StartFailure } from './start-guard.js';
 
 export interface RunArgs {
   config: string;
@@ -19,8 +22,12 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export async function runCommand(args: RunArgs): Promise<number> {
   let loaded;
+  let warnings: string[];
   try {
     loaded = loadAll(args.config);
+    // Everything `run` could trip on, checked before anything is opened, bound or published
+    // (src/preflight/); `config check` runs the same checks.
+    warnings = await checkEnvironment(loaded.config, 'run', args.simulate ? simulatorBinds(loaded.config) : []);
   } catch (err) {
     return reportConfigError(err);
   }
@@ -34,16 +41,24 @@ export async function runCommand(args: RunArgs): Promise<number> {
   });
   const alarmLog = logger.child('alarms');
   const notifier = new SdNotify({ onError: (err) => logger.warn('sd_notify failed', { error: err.message }) });
-  const stack = await startStack({
-    config,
-    profiles,
-    logger,
-    colour: Boolean(process.stdout.isTTY),
-    notifier,
-    // Under journald (stdout not a terminal) alarm lines become JSON records like every other line.
-    ...(!args.simulate && !process.stdout.isTTY ? { print: (line: string) => alarmLog.info(line) } : {}),
-    ...(args.simulate ? { simulate: { scenario: args.simulate } } : {}),
-  });
+  for (const w of warnings) logger.warn(w.replace(/^warning: /, ''));
+  let stack;
+  try {
+    stack = await startStack({
+      config,
+      profiles,
+      logger,
+      colour: Boolean(process.stdout.isTTY),
+      notifier,
+      // Under journald (stdout not a terminal) alarm lines become JSON records like every other line.
+      ...(!args.simulate && !process.stdout.isTTY ? { print: (line: string) => alarmLog.info(line) } : {}),
+      ...(args.simulate ? { simulate: { scenario: args.simulate } } : {}),
+    });
+  } catch (err) {
+    // Stopped and cleaned up by startStack: nothing bound, no file it created left behind.
+    if (err instanceof StartFailure) return reportConfigError(startFailureError(err, config));
+    throw err;
+  }
   if (args.banner) {
     const root = stack.composed.root;
     process.stdout.write(
@@ -98,4 +113,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
  */
 function exitBackstop(code: number): void {
   setTimeout(() => process.exit(code), 2000).unref();
+}
+
+/** The demo's simulator listens on each TCP bus's port. */
+function simulatorBinds(config: Config): Bind[] {
+  return config.buses.flatMap((b, i): Bind[] =>
+    b.type === 'modbus-tcp' || b.type === 'modbus-rtu-over-tcp' ? [{ key: ['buses', i, 'port'], host: b.host, port: b.port, what: 'the simulator' }] : [],
+  );
 }

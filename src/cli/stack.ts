@@ -15,6 +15,7 @@ import { formatEvent } from './present.js';
 import { Operations } from '../schedule/operations.js';
 import { SystemClock, SystemClockSync } from '../platform/system-clock.js';
 import type { Notifier } from '../platform/sd-notify.js';
+import { footprint, stage } from './start-guard.js';
 
 export interface StackOptions {
   config: Config;
@@ -53,30 +54,46 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     started.length = 0;
   };
+  // What this attempt may create, noted before anything is: a failed start removes it again.
+  const created = footprint(config);
   try {
+    // Start order: open and bind everything that can fail first, each step naming its key; only
+    // then start the agent, which polls and publishes. Nothing is published before the database
+    // is open, the broker listens and the diagnostics sockets are bound.
+    const clockSync = new SystemClockSync();
+    const composed = await stage(['storage', 'path'], `an SQLite database liftwatch can open and write at ${config.storage.path}`, () =>
+      composeAgent({ config, profiles: opts.profiles, logger, clockSync }),
+    );
+    started.push(async () => composed.outbox.close());
     let broker: EmbeddedBroker | null = null;
     if (config.broker.enabled) {
-      broker = new EmbeddedBroker({
+      const b = new EmbeddedBroker({
         host: config.broker.host,
         port: config.broker.port,
         logger: logger.child('broker'),
-        credentials: brokerCredentials(config.broker),
+        credentials: await stage(['broker', 'passwordFile'], 'a readable, non-empty password file', () => brokerCredentials(config.broker)),
       });
-      const { port } = await broker.start();
+      const { port } = await stage(['broker', 'port'], `a port the embedded MQTT broker can listen on at ${config.broker.host}`, () => b.start());
       logger.info('embedded MQTT broker listening', { host: config.broker.host, port });
-      const b = broker;
+      broker = b;
       started.push(() => b.stop());
     }
     let simulator: Simulator | null = null;
     if (opts.simulate) {
-      simulator = await startSimulator(config, opts.simulate, logger, opts.profiles);
+      const sim = opts.simulate;
+      simulator = await stage(['buses'], 'the simulator to serve every bus', () => startSimulator(config, sim, logger, opts.profiles));
       const s = simulator;
       started.push(() => s.stop());
     }
-    const clockSync = new SystemClockSync();
+    const diagnostics = composed.diagnostics;
+    if (diagnostics) {
+      // The CLI's side door, bound before the agent starts: a socket path that cannot be used is
+      // a configuration mistake, found at start rather than by a technician on site.
+      await stage(['diagnostics', 'socket'], 'diagnostics sockets liftwatch can bind', () => diagnostics.start());
+      started.push(() => diagnostics.stop());
+    }
     clockSync.start();
     started.push(async () => clockSync.stop());
-    const composed = composeAgent({ config, profiles: opts.profiles, logger, clockSync });
     const print = opts.print === undefined ? (line: string) => process.stdout.write(line + '\n') : opts.print;
     if (print) {
       const contexts = liftContexts(config);
@@ -84,7 +101,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         event: (stored, ev) => print(formatEvent(stored, ev, contexts.get(ev.liftId), opts.colour ?? false)),
       });
     }
-    await composed.agent.start();
+    await stage(['storage', 'path'], 'the agent to start on its database', () => composed.agent.start());
     started.push(() => composed.agent.stop());
     composed.requests.start();
     // One health publisher: the `schedule.health` job (issue 6) when the scheduler runs and the
@@ -101,24 +118,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.operations !== false) {
       const ops = new Operations({ config, composed, clock: new SystemClock(), logger: logger.child('ops'), clockSync,
         ...(opts.notifier ? { notifier: opts.notifier } : {}) });
-      ops.start();
+      await stage(['schedule'], 'the scheduled jobs to start', () => ops.start());
       operations = ops;
       started.push(() => ops.stop());
-    }
-    const diagnostics = composed.diagnostics;
-    if (diagnostics) {
-      // Issue 5: the CLI's side door. A failure here (socket in use, no permission) is logged
-      // and the agent runs on: diagnostics must never stop the alarm path.
-      try {
-        await diagnostics.start();
-        started.push(() => diagnostics.stop());
-      } catch (err) {
-        logger.error('diagnostics socket not available; the agent runs without it', { socket: diagnostics.socket, error: String(err) });
-      }
     }
     return { composed, broker, simulator, operations, stop: stopAll };
   } catch (err) {
     await stopAll();
+    created.undo();
     throw err;
   }
 }

@@ -11,7 +11,8 @@ export type ConfigErrorCode =
   | 'CONFIG_YAML'
   | 'CONFIG_INVALID'
   | 'PROFILE_NOT_FOUND'
-  | 'PROFILE_INVALID';
+  | 'PROFILE_INVALID'
+  | 'CONFIG_ENVIRONMENT'; // valid, but this machine cannot run it as it is (src/preflight/)
 
 /** A stable reason for one problem, where a script may want to tell them apart. */
 export type ProblemReason =
@@ -19,7 +20,18 @@ export type ProblemReason =
   | 'FILE_TOO_LARGE'
   | 'NOT_TEXT'
   | 'YAML_TOO_DEEP'
-  | 'YAML_ALIASES';
+  | 'YAML_ALIASES'
+  // the machine it runs on (src/preflight/)
+  | 'PATH_COLLISION' // two keys name the same file, or one lives inside the other
+  | 'PATH_WRONG_TYPE' // e.g. a directory where a database goes, a regular file where a socket goes
+  | 'PATH_NOT_WRITABLE' // the directory a file is created in cannot be written
+  | 'PATH_TOO_LONG' // a unix socket path beyond the 107 bytes of sun_path
+  | 'NOT_A_DATABASE' // an existing file that is not SQLite: never opened, never overwritten
+  | 'FILE_UNREADABLE' // a credential or TLS file missing, unreadable, empty or not PEM
+  | 'URL_INVALID'
+  | 'SOCKET_IN_USE' // another agent answers on the diagnostics socket
+  | 'PORT_UNAVAILABLE' // the embedded broker's (or the demo simulator's) port
+  | 'START_FAILED'; // opening, binding or starting failed after the checks passed
 
 export interface ConfigProblem {
   /** The file as shown to the user (relative to the cwd when inside it). */

@@ -13,20 +13,39 @@ import net from 'node:net';
 import path from 'node:path';
 import { DiagnosticsError } from './protocol.js';
 
-/** Makes the directory and clears a stale socket; throws when another process serves it. */
+/**
+ * Makes the directory and clears a stale socket: the one file the agent ever removes, and only
+ * after checking that it is a socket and that nobody answers on it. Anything else at the path
+ * (the database, a config, a directory) is refused and left as it is: a socket path set to the
+ * database's once cost a site its stored events.
+ */
 export async function prepareSocketPath(file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (!fs.existsSync(file)) return;
-  const live = await new Promise<boolean>((resolve) => {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return; // nothing there
+  }
+  if (!st.isSocket()) {
+    throw new DiagnosticsError('NOT_AVAILABLE', `${file}: expected nothing or a stale liftwatch socket there, got ${st.isDirectory() ? 'a directory' : st.isFile() ? 'a regular file' : 'another kind of file'}; it is left as it is`);
+  }
+  const outcome = await new Promise<string>((resolve) => {
     const c = net.connect(file);
     c.once('connect', () => {
       c.destroy();
-      resolve(true);
+      resolve('live');
     });
-    c.once('error', () => resolve(false));
+    c.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'EUNKNOWN'));
   });
-  if (live) throw new DiagnosticsError('NOT_AVAILABLE', `${file}: another liftwatch agent is already serving this socket`);
-  fs.unlinkSync(file);
+  if (outcome === 'live') throw new DiagnosticsError('NOT_AVAILABLE', `${file}: another liftwatch agent is already serving this socket`);
+  if (outcome === 'ENOENT') return;
+  if (outcome !== 'ECONNREFUSED') {
+    throw new DiagnosticsError('NOT_AVAILABLE', `${file}: cannot tell whether an agent serves this socket (${outcome}); it is left as it is`);
+  }
+  // Checked again just before the unlink: still the socket we found.
+  const again = fs.lstatSync(file);
+  if (again.isSocket() && again.ino === st.ino && again.dev === st.dev) fs.unlinkSync(file);
 }
 
 /** The gid of a group by name, from /etc/group; null when there is no such group. */

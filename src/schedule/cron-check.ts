@@ -7,6 +7,7 @@
 import cronParser from 'cron-parser';
 import './cron-locale.js'; // before any date is built: no ICU locale lookup (issue 7)
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
+import { displayPath, lineOfKey } from '../config/load.js';
 import type { Config, ScheduleConfig } from '../config/types.js';
 
 export const EN81_28_MAX_TEST_GAP_MS = 3 * 24 * 3600_000;
@@ -95,6 +96,10 @@ export function scheduleProblems(schedule: ScheduleConfig | undefined, file: str
 
 /** Throws ConfigError (CONFIG_INVALID) when the schedule section is not acceptable. */
 export function checkSchedule(config: Config): void {
-  const problems = scheduleProblems(config.schedule, config.file);
+  // With the line of the key, when the file sets it, like every other configuration problem.
+  const problems = scheduleProblems(config.schedule, displayPath(config.file)).map((p) => {
+    const line = lineOfKey(config, p.path.split('.'));
+    return line === undefined ? p : { ...p, line };
+  });
   if (problems.length) throw new ConfigError('CONFIG_INVALID', problems);
 }
