@@ -15,27 +15,40 @@ export class DiagnosticsClient {
   path = '';
   readOnly = false;
 
+  /**
+   * `group`: the group the configuration gives the full-access socket (`diagnostics.group`),
+   * named when access is refused; null when it gives none.
+   */
   constructor(
     private readonly socketPath: string,
     private readonly readOnlyPath: string | null,
+    private readonly group: string | null = 'liftwatch',
   ) {}
 
-  /** Connects; throws DiagnosticsError NO_AGENT or ACCESS_DENIED. */
+  /**
+   * Connects; throws DiagnosticsError NO_AGENT (nothing listens) or ACCESS_DENIED (something
+   * is there but the file system refuses this user). A refusal on the full-access socket stays
+   * ACCESS_DENIED when there is no read-only socket to fall back to: the agent is there.
+   */
   async connect(): Promise<this> {
     try {
       this.socket = await open(this.socketPath);
       this.path = this.socketPath;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' && this.readOnlyPath) {
-        this.socket = await open(this.readOnlyPath).catch((e: NodeJS.ErrnoException) => {
-          throw clientError(e, this.readOnlyPath as string);
-        });
-        this.path = this.readOnlyPath;
-        this.readOnly = true;
-      } else {
-        throw clientError(err as NodeJS.ErrnoException, this.socketPath);
+      const e = err as NodeJS.ErrnoException;
+      if (!denied(e)) throw new DiagnosticsError('NO_AGENT', `${this.socketPath}: no agent answers (${e.code ?? e.message}); is liftwatch running?`);
+      const ro = this.readOnlyPath;
+      if (!ro) throw this.deniedError(this.socketPath, 'and no read-only socket is configured');
+      try {
+        this.socket = await open(ro);
+      } catch (roErr) {
+        const r = roErr as NodeJS.ErrnoException;
+        throw denied(r)
+          ? this.deniedError(ro, `(nor on ${this.socketPath})`)
+          : this.deniedError(this.socketPath, `and the read-only socket ${ro} does not answer (${r.code ?? r.message})`);
       }
+      this.path = ro;
+      this.readOnly = true;
     }
     const s = this.socket;
     s.setEncoding('utf8');
@@ -68,6 +81,11 @@ export class DiagnosticsClient {
     });
     if (!r.ok) throw new DiagnosticsError(r.error.code, r.error.message);
     return r.result as T;
+  }
+
+  private deniedError(path: string, more: string): DiagnosticsError {
+    const who = this.group ? `root, the service user, or a member of group ${this.group}` : 'root or the service user';
+    return new DiagnosticsError('ACCESS_DENIED', `${path}: permission denied ${more} (run as ${who})`);
   }
 
   close(): void {
@@ -112,9 +130,6 @@ function open(path: string): Promise<net.Socket> {
   });
 }
 
-function clientError(err: NodeJS.ErrnoException, path: string): DiagnosticsError {
-  if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new DiagnosticsError('ACCESS_DENIED', `${path}: permission denied (run as root, the service user, or a member of group liftwatch)`);
-  }
-  return new DiagnosticsError('NO_AGENT', `${path}: no agent answers (${err.code ?? err.message}); is liftwatch running?`);
+function denied(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'EACCES' || err.code === 'EPERM';
 }

@@ -127,7 +127,7 @@ export function diagnosticsHandlers(d: HandlerDeps): Handlers {
       const liftId = liftArg(args, false);
       const since = parseSince(typeof args['since'] === 'string' ? args['since'] : '24h', d.now());
       if (since === null) throw new DiagnosticsError('BAD_REQUEST', `since: expected e.g. 24h, 30m, 7d or an ISO date, got ${JSON.stringify(args['since'])}`);
-      const limit = typeof args['limit'] === 'number' && args['limit'] > 0 ? Math.min(args['limit'], 10_000) : 1000;
+      const limit = typeof args['limit'] === 'number' ? args['limit'] : 1000; // 1..MAX_HISTORY_LIMIT (./args.ts)
       return d.reader.history({ ...(liftId ? { liftId } : {}), since, limit });
     },
 

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { Logger } from '../ports/logger.js';
+import { validateArgs } from './args.js';
 import { changesState, DiagnosticsError, isOp, MAX_LINE_BYTES, type Op, type Response } from './protocol.js';
 import { applyPermissions, prepareSocketPath, removeSocket } from './socket-file.js';
 
@@ -20,6 +21,15 @@ export interface DiagnosticsServerOptions {
   handlers: Handlers;
   logger: Logger;
 }
+
+/** Requests read ahead of the one being answered, per connection. */
+export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
+/** Answers written but not yet read by the client, per connection, before reading pauses. */
+export const RESPONSE_HIGH_WATER_BYTES = 256 * 1024;
+/** Connections at once, per socket; more are closed as they arrive. */
+export const MAX_CONNECTIONS = 32;
+/** A connection with nothing in flight and no traffic for this long is closed. */
+export const IDLE_TIMEOUT_MS = 5 * 60_000;
 
 interface Listening {
   server: net.Server;
@@ -55,6 +65,7 @@ export class DiagnosticsServer {
   private async listen(file: string, mode: number, readOnly: boolean): Promise<Listening> {
     await prepareSocketPath(file);
     const server = net.createServer((socket) => this.onConnection(socket, readOnly));
+    server.maxConnections = MAX_CONNECTIONS;
     // The socket file is created by bind() with the process umask; a restrictive umask around
     // listen() closes the window before chmod in which a stranger could connect. Node binds a
     // unix socket synchronously inside listen(), so the umask is restored before anything else
@@ -79,33 +90,62 @@ export class DiagnosticsServer {
     return { server, file };
   }
 
+  /**
+   * One request at a time per connection, and reading paused while answers wait to be read:
+   * what a client may cost the agent is bounded (MAX_BUFFERED_BYTES of requests read ahead,
+   * RESPONSE_HIGH_WATER_BYTES of answers queued, one answer in the making), however much it
+   * writes without reading. The kernel's socket buffer then holds the client back.
+   */
   private onConnection(socket: net.Socket, readOnly: boolean): void {
     this.sockets.add(socket);
     socket.setEncoding('utf8');
+    socket.setTimeout(IDLE_TIMEOUT_MS);
     let buf = '';
-    let chain = Promise.resolve();
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_LINE_BYTES && !buf.includes('\n')) {
-        this.send(socket, { id: 0, ok: false, error: { code: 'BAD_REQUEST', message: 'request line too long' } });
-        socket.end();
-        return;
-      }
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+    let busy = false;
+    let closed = false;
+    const pump = (): void => {
+      while (!busy && !closed && socket.writableLength < RESPONSE_HIGH_WATER_BYTES) {
+        const nl = buf.indexOf('\n');
+        if (nl < 0) break;
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         if (!line) continue;
+        busy = true;
         // In order: a slow request (test-alarm) delays later answers on the same connection.
-        chain = chain.then(async () => this.send(socket, await this.answer(line, readOnly)));
+        void this.answer(line, readOnly).then((r) => {
+          busy = false;
+          this.send(socket, r);
+          pump();
+        });
       }
+      if (!busy && buf.indexOf('\n') < 0 && buf.length > MAX_LINE_BYTES) {
+        this.send(socket, { id: 0, ok: false, error: { code: 'BAD_REQUEST', message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+        buf = '';
+        closed = true;
+        socket.end();
+        return;
+      }
+      const full = buf.length >= MAX_BUFFERED_BYTES || socket.writableLength >= RESPONSE_HIGH_WATER_BYTES;
+      if (full && !socket.isPaused()) socket.pause();
+      else if (!full && socket.isPaused() && !closed) socket.resume();
+    };
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      pump();
+    });
+    socket.on('drain', pump);
+    socket.on('timeout', () => {
+      if (!busy) socket.destroy(); // idle: its place is free for another client
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      closed = true;
+      this.sockets.delete(socket);
+    });
   }
 
   private send(socket: net.Socket, r: Response): void {
-    if (!socket.destroyed) socket.write(JSON.stringify(r) + '\n');
+    if (!socket.destroyed && socket.writable) socket.write(JSON.stringify(r) + '\n');
   }
 
   private async answer(line: string, readOnly: boolean): Promise<Response> {
@@ -124,7 +164,7 @@ export class DiagnosticsServer {
       if (readOnly && changesState(r.op)) {
         throw new DiagnosticsError('FORBIDDEN', `${r.op} changes state: it is only accepted on the full-access socket (root, the service user${this.opts.group ? ` or group ${this.opts.group}` : ''})`);
       }
-      const args = typeof r.args === 'object' && r.args !== null ? (r.args as Record<string, unknown>) : {};
+      const args = validateArgs(r.op, r.args);
       const result = await this.opts.handlers[r.op](args);
       return { id, ok: true, result };
     } catch (err) {

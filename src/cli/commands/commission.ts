@@ -70,7 +70,8 @@ async function commission(o: Opts): Promise<number> {
   };
   progress(steps[0] as StepResult);
   const paths = socketPaths(config.diagnostics);
-  const agent = await new DiagnosticsClient(paths.socket, paths.readOnly).connect().catch(() => null);
+  const group = config.diagnostics?.group === false ? null : (config.diagnostics?.group ?? 'liftwatch');
+  const agent = await new DiagnosticsClient(paths.socket, paths.readOnly, group).connect().catch(() => null);
   try {
     // 1-3: port, lifts, signals.
     const field = agent ? await fieldChecksViaAgent(agent, config) : await fieldChecksDirect(config, profiles);
@@ -164,7 +165,8 @@ async function roundTrip(session: BrokerSession, agent: DiagnosticsClient | null
         : fail('round-trip', `TEST_CALL seq ${r.seq} was acknowledged but our subscription did not see it on ${topic}`, 'check the broker ACL: this user must be allowed to subscribe to its own topics');
     } catch (err) {
       const e = err as DiagnosticsError;
-      const fix = e.code === 'FORBIDDEN' || e.code === 'ACCESS_DENIED' ? 'run commission as root, the service user, or a member of group liftwatch' : 'check liftwatch status: is the uplink connected?';
+      const group = config.diagnostics?.group === false ? null : (config.diagnostics?.group ?? 'liftwatch');
+      const fix = e.code === 'FORBIDDEN' || e.code === 'ACCESS_DENIED' ? `run commission as root, the service user${group ? `, or a member of group ${group}` : ''}` : 'check liftwatch status: is the uplink connected?';
       return fail('round-trip', `test-alarm: ${e.message}`, fix);
     }
   }

@@ -56,7 +56,8 @@ export async function openSession(o: DiagOptions): Promise<Session | number> {
     }
   }
   const paths = o.socket ? { socket: o.socket, readOnly: readOnlyPath(o.socket) } : socketPaths(config?.diagnostics);
-  const client = new DiagnosticsClient(paths.socket, paths.readOnly);
+  const group = config?.diagnostics?.group === false ? null : (config?.diagnostics?.group ?? 'liftwatch');
+  const client = new DiagnosticsClient(paths.socket, paths.readOnly, group);
   let why: DiagnosticsError | null = null;
   try {
     await client.connect();

@@ -1,4 +1,5 @@
 /** `liftwatch history`: alarm events stored in the outbox, oldest first. */
+import { MAX_HISTORY_LIMIT } from '../../diagnostics/args.js';
 import type { Command } from 'commander';
 import { parseSince, type HistoryRow } from '../../diagnostics/views.js';
 import { bySeverity } from '../format/colour.js';
@@ -19,8 +20,8 @@ export function register(program: Command): void {
       process.exitCode = await withSession(o, async (s) => {
         const since = parseSince(o.since, Date.now());
         const limit = Number(o.limit);
-        if (since === null || !Number.isInteger(limit) || limit < 1) {
-          s.out.error(`--since expects e.g. 30m, 24h, 7d or an ISO date; --limit a positive number`);
+        if (since === null || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+          s.out.error(`--since expects e.g. 30m, 24h, 7d or an ISO date; --limit a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
           return CODE.USAGE;
         }
         let rows: HistoryRow[];
