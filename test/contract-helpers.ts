@@ -20,7 +20,6 @@ export interface AgentUnderTest {
 }
 
 export interface AgentOptions {
-  healthIntervalSec?: number;
   /** Another broker's port (e.g. mosquitto): the embedded one is not started. */
   externalBrokerPort?: number;
   protocolVersion?: 4 | 5;
@@ -42,7 +41,6 @@ uplink:
   protocolVersion: ${opts.protocolVersion ?? 4}
   reconnectMinMs: 100
   reconnectMaxMs: 300
-  healthIntervalSec: ${opts.healthIntervalSec ?? 60}
 rules:
   PASSENGER_TRAPPED: { confirmMs: 300 }
 storage: { path: ${JSON.stringify(join(dir, 'agent.db'))} }

@@ -72,7 +72,6 @@ export function uplinkConfig(port: number, over: Partial<UplinkConfig> = {}): Up
     reconnectMinMs: 50,
     reconnectMaxMs: 200,
     inflight: 20,
-    healthIntervalSec: 60,
     ...over,
   };
 }

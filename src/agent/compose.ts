@@ -128,7 +128,11 @@ export function composeAgent(opts: ComposeOptions): Composed {
     handlers: requestHandlers({
       agent,
       liftIds: config.lifts.map((l) => l.id),
-      republish: () => uplink.republish(),
+      // A rebirth re-sends every retained message: the health one rebuilt first, not the last one sent.
+      republish: () => {
+        health.publishNow();
+        return uplink.republish();
+      },
       session,
       version: version(),
       uptimeSec,
@@ -136,7 +140,9 @@ export function composeAgent(opts: ComposeOptions): Composed {
   });
   const health = new HealthPublisher({
     topic: healthTopic(root),
-    intervalSec: config.uplink.healthIntervalSec,
+    // Only when no scheduler runs (a caller of startStack with operations off): under `run` the
+    // health message is the `schedule.health` job's, the one setting for it.
+    intervalSec: 60,
     clock,
     logger: logger.child('health'),
     setRetained: (topic, payload) => uplink.setRetained(topic, payload),

@@ -16,6 +16,10 @@ import { Operations } from '../schedule/operations.js';
 import { SystemClock, SystemClockSync } from '../platform/system-clock.js';
 import type { Notifier } from '../platform/sd-notify.js';
 import { footprint, stage } from './start-guard.js';
+import { firstPolls } from '../agent/first-polls.js';
+
+/** Longest the first health message waits for every lift's first poll (a bus may take its time to fail). */
+const FIRST_HEALTH_BOUND_MS = 15_000;
 
 export interface StackOptions {
   config: Config;
@@ -101,19 +105,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         event: (stored, ev) => print(formatEvent(stored, ev, contexts.get(ev.liftId), opts.colour ?? false)),
       });
     }
+    // The health message is the `schedule.health` job's (the one setting for it); its first
+    // publication waits until every lift has been polled once, so it never reports buses that
+    // have not been opened yet. A rebirth before that waits too.
+    const healthOn = config.schedule?.health?.enabled ?? true;
+    composed.health.hold();
     await stage(['storage', 'path'], 'the agent to start on its database', () => composed.agent.start());
     started.push(() => composed.agent.stop());
     composed.requests.start();
-    // One health publisher: the `schedule.health` job (issue 6) when the scheduler runs and the
-    // job is on, else the uplink's own interval (`uplink.healthIntervalSec`). Either way the
-    // first health message goes out now.
-    const scheduledHealth = opts.operations !== false && (config.schedule?.health?.enabled ?? true);
-    if (scheduledHealth) composed.health.publishNow();
-    else composed.health.start();
+    if (opts.operations === false && healthOn) composed.health.start(); // no scheduler: the publisher's own timer
     started.push(async () => {
       composed.health.stop();
       composed.requests.stop();
     });
+    if (healthOn) {
+      const first = firstPolls(composed.agent, config.lifts.map((l) => l.id), FIRST_HEALTH_BOUND_MS, new SystemClock());
+      void first.done.then(() => composed.health.release());
+      started.push(async () => first.cancel());
+    }
     let operations: Operations | null = null;
     if (opts.operations !== false) {
       const ops = new Operations({ config, composed, clock: new SystemClock(), logger: logger.child('ops'), clockSync,

@@ -31,7 +31,8 @@ export type ProblemReason =
   | 'URL_INVALID'
   | 'SOCKET_IN_USE' // another agent answers on the diagnostics socket
   | 'PORT_UNAVAILABLE' // the embedded broker's (or the demo simulator's) port
-  | 'START_FAILED'; // opening, binding or starting failed after the checks passed
+  | 'START_FAILED' // opening, binding or starting failed after the checks passed
+  | 'DEPRECATED_KEY'; // a key that is still accepted and no longer has an effect
 
 export interface ConfigProblem {
   /** The file as shown to the user (relative to the cwd when inside it). */

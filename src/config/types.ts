@@ -106,7 +106,8 @@ export interface UplinkConfig {
   reconnectMinMs: number; // default 1000
   reconnectMaxMs: number; // default 60000
   inflight: number; // default 100: QoS 1 publishes awaiting PUBACK at once
-  healthIntervalSec: number; // default 60: period of the retained <root>/health message
+  /** Ignored (config/schema.json): the health message follows `schedule.health` alone. */
+  healthIntervalSec?: number;
   /** Default 200 (schema): backlog events per second after a reconnect; 0 = unpaced (issue 4). */
   backlogRatePerSec?: number;
 }
@@ -176,7 +177,7 @@ export interface JobConfig {
 }
 
 export interface ScheduleConfig {
-  health: JobConfig; // default every minute
+  health: JobConfig; // default every minute: the retained <root>/health message (the one setting for it)
   selfTest: JobConfig; // default daily 03:00; EN 81-28: never more than 3 days apart
   usage: JobConfig; // default daily 23:55
   maintenance: JobConfig; // default daily 02:30

@@ -34,10 +34,19 @@ export function brokerBinds(config: Config): Bind[] {
   return b.enabled && b.port !== 0 ? [{ key: ['broker', 'port'], host: b.host, port: b.port, what: 'the embedded MQTT broker' }] : [];
 }
 
+/** Keys still accepted so that older configs load, and ignored. */
+function deprecations(config: Config): Finding[] {
+  if (config.uplink.healthIntervalSec === undefined) return [];
+  return [
+    warning('DEPRECATED_KEY', ['uplink', 'healthIntervalSec'],
+      'expected no uplink.healthIntervalSec: it is ignored; the health message follows schedule.health.cron alone (every minute by default)'),
+  ];
+}
+
 export async function preflight(config: Config, opts: PreflightOptions): Promise<Finding[]> {
   const occupied = opts.mode === 'run' ? error : warning;
   const uses = pathUses(config);
-  const findings: Finding[] = [...collisionFindings(uses), ...typeFindings(uses), ...credentialFindings(config)];
+  const findings: Finding[] = [...collisionFindings(uses), ...typeFindings(uses), ...credentialFindings(config), ...deprecations(config)];
   const broken = new Set(findings.map((f) => f.key.join('.')));
   for (const u of uses) {
     if (u.kind !== 'socket' || broken.has(u.key.join('.'))) continue;

@@ -97,6 +97,7 @@ export class HealthPublisher {
   private timer: TimerHandle | null = null;
   private running = false;
   private published = 0;
+  private held = false;
 
   constructor(private readonly opts: HealthPublisherOptions) {}
 
@@ -117,8 +118,21 @@ export class HealthPublisher {
     this.timer = null;
   }
 
-  /** Builds and publishes a health message now (also used after a rebirth). */
+  /** Until release(), nothing is published: the first health message waits for the first polls. */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Ends hold() and publishes at once. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.publishNow();
+  }
+
+  /** Builds and publishes a health message now (also used after a rebirth); nothing while held. */
   publishNow(): void {
+    if (this.held) return;
     try {
       this.opts.setRetained(this.opts.topic, healthPayload(this.opts.facts()));
       this.published++;
