@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyEvent, closesCase, type Case } from '../src/facility/cases.js';
 import { ContractCheck } from '../src/facility/contract-check.js';
-import { SqliteCaseStore } from '../src/facility/sqlite-cases.js';
+import { SqliteFacilityStore } from '../src/facility/sqlite-store.js';
+import type { Planner } from '../src/facility/ports.js';
+
+const noActions: Planner = () => [];
 import type { EventMessage } from '../src/facility/contract.js';
 import { chaoticDelivery, districtDay } from './helpers/facility-day.js';
 
@@ -30,33 +33,33 @@ t.test('the generated day follows the published event schema (else the fuzz belo
 
 t.test('duplicated, reordered and late delivery ends in the in-order case states (SQLite files)', async (t) => {
   const dir = scratch(t);
-  const inOrder = new SqliteCaseStore(path.join(dir, 'in-order.db'));
-  const chaos = new SqliteCaseStore(path.join(dir, 'chaos.db'));
+  const inOrder = new SqliteFacilityStore(path.join(dir, 'in-order.db'), 0);
+  const chaos = new SqliteFacilityStore(path.join(dir, 'chaos.db'), 0);
   t.teardown(() => { inOrder.close(); chaos.close(); });
-  for (const e of day) inOrder.applyEvent(e);
+  for (const e of day) inOrder.handleEvent(e, noActions, 0);
   const delivered = chaoticDelivery(day, 5);
   let duplicates = 0;
-  for (const e of delivered) if (chaos.applyEvent(e).outcome === 'duplicate') duplicates++;
+  for (const e of delivered) if (chaos.handleEvent(e, noActions, 0).outcome === 'duplicate') duplicates++;
   t.equal(duplicates, delivered.length - day.length, 'every redelivery, and only those, is a duplicate');
-  const expected = byAlarm(inOrder.list());
-  const got = byAlarm(chaos.list());
+  const expected = byAlarm(inOrder.listCases());
+  const got = byAlarm(chaos.listCases());
   t.equal(Object.keys(got).length, new Set(day.map((e) => e.alarmId)).size, 'one case per alarmId');
   t.same(got, expected, 'the same cases, field by field and step by step');
-  const open = inOrder.list({ status: 'open' });
+  const open = inOrder.listCases({ status: 'open' });
   t.ok(open.length > 0 && open.every((c) => c.code === 'MAINS_POWER_FAILURE'), 'only the incidents left unended stay open');
 });
 
 t.test('a store reopened after a restart has every case and still drops redeliveries', async (t) => {
   const file = path.join(scratch(t), 'cases.db');
-  const first = new SqliteCaseStore(file);
+  const first = new SqliteFacilityStore(file, 0);
   const half = day.slice(0, Math.floor(day.length / 2));
-  for (const e of half) first.applyEvent(e);
-  const before = first.list();
+  for (const e of half) first.handleEvent(e, noActions, 0);
+  const before = first.listCases();
   first.close();
-  const again = new SqliteCaseStore(file);
+  const again = new SqliteFacilityStore(file, 0);
   t.teardown(() => again.close());
-  t.same(again.list(), before, 'cases survive the restart');
-  t.equal(again.applyEvent({ ...half[0]!, historical: true }).outcome, 'duplicate', 'a redelivery after the restart is a duplicate');
+  t.same(again.listCases(), before, 'cases survive the restart');
+  t.equal(again.handleEvent({ ...half[0]!, historical: true }, noActions, 0).outcome, 'duplicate', 'a redelivery after the restart is a duplicate');
 });
 
 function step(over: Partial<EventMessage>): EventMessage {

@@ -5,7 +5,10 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
 import { Intake } from '../src/facility/intake.js';
-import { SqliteCaseStore } from '../src/facility/sqlite-cases.js';
+import { SqliteFacilityStore } from '../src/facility/sqlite-store.js';
+import type { FacilityStore } from '../src/facility/ports.js';
+
+const committing = (store: FacilityStore) => ({ event: (e: (typeof day)[number]) => store.handleEvent(e, () => [], 0) });
 import { captureLogger, tempDir, waitFor } from './uplink-helpers.js';
 import { districtDay } from './helpers/facility-day.js';
 
@@ -27,9 +30,9 @@ async function setUp(t: Test) {
 
 t.test('a message that does not follow the contract is counted and named with its topic; the rest still make cases', async (t) => {
   const { port, dir, pub } = await setUp(t);
-  const store = new SqliteCaseStore(path.join(dir, 'cases.db'));
+  const store = new SqliteFacilityStore(path.join(dir, 'cases.db'), 0);
   const invalid: string[] = [];
-  const intake = new Intake(store, { onInvalid: (topic, kind, problem) => invalid.push(`${kind} ${topic}: ${problem}`) });
+  const intake = new Intake({ ...committing(store), onInvalid: (topic, kind, problem) => invalid.push(`${kind} ${topic}: ${problem}`) });
   await intake.start({ url: `mqtt://127.0.0.1:${port}`, clientId: 'facility-1', topicPrefixes: ['liftwatch'] });
   t.teardown(async () => { await intake.stop(); store.close(); });
 
@@ -40,21 +43,21 @@ t.test('a message that does not follow the contract is counted and named with it
   for (const e of day) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
 
   const alarms = new Set(day.map((e) => e.alarmId)).size;
-  await waitFor(() => store.list().length === alarms && intake.counters.received === day.length + 3, 10_000, 'every case made');
+  await waitFor(() => store.listCases().length === alarms && intake.counters.received === day.length + 3, 10_000, 'every case made');
   t.equal(intake.counters.invalid.event, 2, 'two bad events counted');
   t.equal(intake.counters.invalid.status, 1, 'one bad status counted');
   t.match(invalid[0], /^event liftwatch\/site1\/gw1\/lift\/A\/event: not JSON/, 'the topic and the problem are named');
   t.match(invalid[1], /seq: must be integer/, 'the field and what was expected are named');
   t.match(invalid[2], /status liftwatch\/site1\/gw1\/status: /);
-  t.equal(store.list().length, alarms, 'one case per alarmId, bad messages made none');
+  t.equal(store.listCases().length, alarms, 'one case per alarmId, bad messages made none');
 });
 
 t.test('events published while the service is down arrive when it comes back (persistent session)', async (t) => {
   const { port, dir, pub } = await setUp(t);
   const file = path.join(dir, 'cases.db');
   const opts = { url: `mqtt://127.0.0.1:${port}`, clientId: 'facility-persist', topicPrefixes: ['liftwatch'] };
-  const store1 = new SqliteCaseStore(file);
-  const first = new Intake(store1);
+  const store1 = new SqliteFacilityStore(file, 0);
+  const first = new Intake(committing(store1));
   await first.start(opts);
   const half = Math.floor(day.length / 2);
   for (const e of day.slice(0, half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
@@ -63,12 +66,12 @@ t.test('events published while the service is down arrive when it comes back (pe
   store1.close();
 
   for (const e of day.slice(half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
-  const store2 = new SqliteCaseStore(file);
-  const second = new Intake(store2);
+  const store2 = new SqliteFacilityStore(file, 0);
+  const second = new Intake(committing(store2));
   await second.start(opts);
   t.teardown(async () => { await second.stop(); store2.close(); });
   await waitFor(() => second.counters.received >= day.length - half, 10_000, 'the queued half delivered');
   const alarms = new Set(day.map((e) => e.alarmId)).size;
-  t.equal(store2.list().length, alarms, 'every incident has its case');
-  t.equal(store2.list().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
+  t.equal(store2.listCases().length, alarms, 'every incident has its case');
+  t.equal(store2.listCases().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
 });

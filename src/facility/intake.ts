@@ -6,10 +6,9 @@
  * calls back), so a crash between the two means a redelivery, never a loss.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Case, StepOutcome } from './cases.js';
+import type { StepOutcome } from './cases.js';
 import { ContractCheck, type MessageKind } from './contract-check.js';
 import type { DataGapMessage, EventMessage, HealthMessage, StatusMessage } from './contract.js';
-import type { CaseStore } from './ports.js';
 
 export interface IntakeOptions {
   url: string;
@@ -27,9 +26,10 @@ export interface IntakeCounters {
   duplicates: number;
 }
 
-export interface IntakeListener {
-  onCase?(c: Case, outcome: StepOutcome, e: EventMessage): void;
-  onStatus?(s: StatusMessage): void;
+export interface IntakeHandlers {
+  /** Commits one event (synchronously: the PUBACK follows); throws to withhold the PUBACK. */
+  event(e: EventMessage, topic: string): { outcome: StepOutcome };
+  onStatus?(s: StatusMessage, topic: string): void;
   onHealth?(h: HealthMessage): void;
   onDataGap?(g: DataGapMessage): void;
   onInvalid?(topic: string, kind: MessageKind | 'unknown', problem: string): void;
@@ -57,10 +57,7 @@ export class Intake {
   private client: MqttClient | null = null;
   private readonly check = new ContractCheck();
 
-  constructor(
-    private readonly store: CaseStore,
-    private readonly listener: IntakeListener = {},
-  ) {}
+  constructor(private readonly listener: IntakeHandlers) {}
 
   /** Handles one received message; exported for the adapter below and for tests of the rules. */
   receive(topic: string, payload: Buffer | string): void {
@@ -72,13 +69,11 @@ export class Intake {
     switch (kind) {
       case 'event': {
         const e = r.value as EventMessage;
-        const applied = this.store.applyEvent(e);
-        if (applied.outcome === 'duplicate') this.counters.duplicates++;
-        this.listener.onCase?.(applied.case, applied.outcome, e);
+        if (this.listener.event(e, topic).outcome === 'duplicate') this.counters.duplicates++;
         return;
       }
       case 'status':
-        return this.listener.onStatus?.(r.value as StatusMessage);
+        return this.listener.onStatus?.(r.value as StatusMessage, topic);
       case 'health':
         return this.listener.onHealth?.(r.value as HealthMessage);
       case 'data_gap':
@@ -112,6 +107,12 @@ export class Intake {
     });
     const topics = o.topicPrefixes.flatMap(subscriptionsFor);
     await client.subscribeAsync(topics, { qos: 1 });
+  }
+
+  /** Publishes a request to a gateway (QoS 1, never retained: docs/mqtt-api.md). */
+  async request(topic: string, payload: object): Promise<void> {
+    if (this.client === null) throw new Error('the intake is not connected');
+    await this.client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain: false });
   }
 
   async stop(): Promise<void> {
