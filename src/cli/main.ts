@@ -54,6 +54,17 @@ program
   });
 
 program
+  .command('facility')
+  .description('run the facility side: cases from the gateways\' alarms, tenants and repairer told, operator called, web console')
+  .requiredOption('-c, --config <path>', 'facility configuration (docs/facility.md)')
+  .option('--log-level <level>', 'debug, info, warn, error or silent', level)
+  .addHelpText('after', '\nExample:\n  liftwatch facility --config /etc/liftwatch/facility.yaml\n')
+  .action(async (o: { config: string; logLevel?: Level }) => {
+    const { facilityCommand } = await import('./facility-command.js');
+    process.exitCode = await facilityCommand({ config: o.config, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
+  });
+
+program
   .command('demo')
   .description('run the demo: embedded broker, simulated lifts and the agent, alarms printed as they flow')
   .option('-c, --config <path>', 'demo configuration', join(packageRoot(), 'config', 'demo.yaml'))

@@ -59,6 +59,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (err instanceof StartFailure) return reportConfigError(startFailureError(err, config));
     throw err;
   }
+  // The demo also runs the facility side on the embedded broker (docs/facility.md).
+  const facility = args.banner
+    ? await import('./facility-demo.js').then((m) => m.startFacilityDemo(config, (line) => process.stdout.write(line + '\n'))).catch((err: Error) => {
+        logger.warn('the demo facility side did not start', { error: err.message });
+        return null;
+      })
+    : null;
   if (args.banner) {
     const root = stack.composed.root;
     process.stdout.write(
@@ -67,6 +74,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         `liftwatch demo: ${config.lifts.length} simulated lifts at "${config.site.name}", broker mqtt://${config.broker.host}:${config.broker.port}, store ${config.storage.path}`,
         `Watch the same events with:  mosquitto_sub -h ${config.broker.host} -p ${config.broker.port} -t '${root}/#' -v`,
         'The simulated lifts run into faults within seconds (mains lost, trapped passenger, safety chain, link lost, a controller fault code). Ctrl-C stops.',
+        ...(facility ? [`The facility side answers them: texts to tenants, the repairer and the operator are printed below as "facility ▸"; its console: ${facility.consoleUrl}`] : []),
         '',
       ].join('\n') + '\n',
     );
@@ -87,7 +95,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         exitBackstop(EXIT.FAILURE);
       }, STOP_TIMEOUT_MS);
       timer.unref();
-      stack.stop().then(
+      Promise.all([stack.stop(), facility?.stop()]).then(
         () => {
           clearTimeout(timer);
           resolve(EXIT.OK);

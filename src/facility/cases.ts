@@ -35,6 +35,8 @@ export interface Case {
   clearedAt: string | null;
   /** By `seq`, one per `eventId`. */
   steps: CaseStep[];
+  /** Who closed it from the console, when a person did rather than a step. */
+  closedBy?: string;
 }
 
 export type StepOutcome = 'new' | 'duplicate';

@@ -53,6 +53,9 @@ export interface FacilityStore extends StoreView {
   getCase(alarmId: string): Case | undefined;
   /** Every case, open ones first, newest first within each. */
   listCases(filter?: { status?: Case['status'] }): Case[];
+  /** A person closed the case from the console (a clear that will never come); null when unknown. */
+  closeCase(alarmId: string, by: string, now: number): Case | undefined;
+  recentActions(limit: number): ActionRecord[];
   /** Pending actions whose time has come (due and past their retry time). */
   dueActions(now: number, limit: number): ActionRecord[];
   actionsOf(alarmId: string): ActionRecord[];

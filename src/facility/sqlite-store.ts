@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS gateways (
   health     TEXT,
   PRIMARY KEY (site_id, gateway_id)
 );
+CREATE TABLE IF NOT EXISTS closures (
+  alarm_id  TEXT PRIMARY KEY,
+  closed_by TEXT    NOT NULL,
+  closed_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE INDEX IF NOT EXISTS actions_tenant ON actions (site_id, lift_id, recipient_id, kind);
 `;
@@ -93,8 +98,9 @@ export class SqliteFacilityStore implements FacilityStore {
     this.db.exec(SCHEMA);
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('first_start', ?)").run(now);
     this.tx = this.db.transaction((e: EventMessage, plan: Planner, now: number): Handled => {
-      const r = applyEvent(this.getCase(e.alarmId), e);
-      if (r.outcome === 'duplicate') return { ...r, actions: [] };
+      const applied = applyEvent(this.getCase(e.alarmId), e);
+      if (applied.outcome === 'duplicate') return { ...applied, actions: [] };
+      const r = { ...applied, case: this.overlay(applied.case) };
       const step = r.case.steps.find((s) => s.eventId === e.eventId)!;
       this.db.prepare('INSERT INTO steps (event_id, alarm_id, gateway_id, seq, step) VALUES (?, ?, ?, ?, ?)')
         .run(e.eventId, e.alarmId, e.gatewayId, e.seq, JSON.stringify(step));
@@ -113,7 +119,27 @@ export class SqliteFacilityStore implements FacilityStore {
 
   getCase(alarmId: string): Case | undefined {
     const rows = this.db.prepare<[string], { step: string }>('SELECT step FROM steps WHERE alarm_id = ? ORDER BY seq, event_id').all(alarmId);
-    return rows.length === 0 ? undefined : deriveCase(rows.map((r) => JSON.parse(r.step) as CaseStep));
+    if (rows.length === 0) return undefined;
+    return this.overlay(deriveCase(rows.map((r) => JSON.parse(r.step) as CaseStep)));
+  }
+
+  /** A case a person closed stays closed whatever steps come later. */
+  private overlay(c: Case): Case {
+    const closed = this.db.prepare<[string], { closed_by: string }>('SELECT closed_by FROM closures WHERE alarm_id = ?').get(c.alarmId);
+    return closed && c.status === 'open' ? { ...c, status: 'closed', closedBy: closed.closed_by } : c;
+  }
+
+  closeCase(alarmId: string, by: string, now: number): Case | undefined {
+    return this.db.transaction(() => {
+      if (this.getCase(alarmId) === undefined) return undefined;
+      this.db.prepare('INSERT OR IGNORE INTO closures (alarm_id, closed_by, closed_at) VALUES (?, ?, ?)').run(alarmId, by, now);
+      this.db.prepare("UPDATE cases SET status = 'closed' WHERE alarm_id = ?").run(alarmId);
+      return this.getCase(alarmId);
+    })();
+  }
+
+  recentActions(limit: number): ActionRecord[] {
+    return this.db.prepare<[number], ActionRow>('SELECT * FROM actions ORDER BY id DESC LIMIT ?').all(limit).map(toRecord);
   }
 
   listCases(filter: { status?: Case['status'] } = {}): Case[] {
