@@ -92,6 +92,11 @@ function problem(e: { message?: string; params?: Record<string, unknown>; keywor
   return `expected: ${e.message ?? 'a different value'}`;
 }
 
+/** The error to show: a missing contact is one problem (anyOf), not "sms missing". */
+function firstError<E extends { keyword: string }>(errors: E[]): E {
+  return errors.find((e) => e.keyword === 'anyOf') ?? errors[0]!;
+}
+
 /** Reads a tenant CSV (columns id,name,landing,sms,email,language; a header row names them). */
 export function readTenantCsv(file: string): Array<Record<string, string>> {
   const rows = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
@@ -106,7 +111,7 @@ export function loadDirectory(file: string): Directory {
     throw new FacilityFileError(file, '(file)', `expected a readable YAML file: ${(err as Error).message}`);
   }
   if (!validate(raw)) {
-    const e = validate.errors![0]!;
+    const e = firstError(validate.errors!);
     throw new FacilityFileError(file, where(e.instancePath), problem(e));
   }
   const sites = raw.sites.map((s, i): DirectorySite => {
@@ -117,7 +122,9 @@ export function loadDirectory(file: string): Directory {
       const rows = readTenantCsv(csvFile);
       const check = new Ajv({ strict: false }).compile(tenant);
       rows.forEach((r, n) => {
-        if (!check(r)) throw new FacilityFileError(csvFile, `row ${n + 2}${where(check.errors![0]!.instancePath) === '(top)' ? '' : '.' + where(check.errors![0]!.instancePath)}`, problem(check.errors![0]!));
+        if (check(r)) return;
+        const e = firstError(check.errors!);
+        throw new FacilityFileError(csvFile, `row ${n + 2}${e.instancePath === '' ? '' : '.' + where(e.instancePath)}`, problem(e));
       });
       tenants = [...tenants, ...(rows as unknown as Tenant[])];
     }
