@@ -93,6 +93,7 @@ export class Delivery {
     const text = render(template[first.kind], lang, vars);
     return {
       idempotencyKey: idempotencyKey(batch),
+      actionKeys: batch.map((a) => a.key),
       kind: first.kind,
       to: first.to,
       subject: `[liftwatch] ${siteName}: ${lifts.join(', ')}${c ? ` ${c.code}` : ''}`,

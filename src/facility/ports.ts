@@ -91,6 +91,8 @@ export interface GatewayRecord {
 export interface OutgoingMessage {
   /** The same on every retry and after a restart: the receiver drops repeats by it. */
   idempotencyKey: string;
+  /** The key of every action this message settles (a grouped tenant text settles several). */
+  actionKeys: string[];
   kind: ActionKind;
   to: Recipient;
   subject: string;

@@ -27,6 +27,7 @@ export function webhookBody(m: OutgoingMessage): string {
   return JSON.stringify({
     schema: WEBHOOK_SCHEMA,
     idempotencyKey: m.idempotencyKey,
+    actionKeys: m.actionKeys,
     kind: m.kind,
     to: m.to,
     subject: m.subject,
