@@ -101,7 +101,10 @@ export function planActions(p: PlanInput): ActionIntent[] {
   const isRaise = c.status === 'open' && step.lifecycle !== 'cleared' && step.lifecycle !== 'end_of_alarm';
   if (isRaise && rules.repairerSeverities.includes(c.severity)) {
     const to = recipientOf('repairer', site.repairer);
-    if (to) out.push({ ...base, key: `repairer/${c.alarmId}`, group: null, kind: 'repairer', delayMs: 0, to });
+    // A late raise (from a gateway's backlog) waits like a tenant notice: its clear may be right
+    // behind it, and an incident over before anyone could act goes to the CRM, not to a pager.
+    const delayMs = step.historical ? rules.tenantGroupMs : 0;
+    if (to) out.push({ ...base, key: `repairer/${c.alarmId}`, group: null, kind: 'repairer', delayMs, to });
   }
   if (isRaise && c.severity === 'critical' && !c.acknowledged) {
     const to = recipientOf('operator', site.operator);

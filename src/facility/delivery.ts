@@ -2,7 +2,8 @@
  * Sends what the outbox holds, when it is due: one message per group (a tenant hears once about
  * every lift of their building that failed together), retried with backoff while the way out
  * fails, given up on a permanent refusal (shown on the case). An operator call whose case was
- * acknowledged or closed in the meantime is dropped, not sent.
+ * acknowledged or closed in the meantime is dropped, not sent; so is a late repairer message whose
+ * incident ended before it was due.
  */
 import { createHash } from 'node:crypto';
 import type { Channel } from './actions.js';
@@ -105,9 +106,10 @@ export class Delivery {
   private async sendBatch(batch: ActionRecord[]): Promise<number> {
     const ids = batch.map((a) => a.id);
     const first = batch[0]!;
-    if (first.kind === 'operator' && first.alarmId) {
+    if ((first.kind === 'operator' || first.kind === 'repairer') && first.alarmId) {
       const c = this.store.getCase(first.alarmId);
-      if (c && (c.acknowledged || c.status === 'closed')) {
+      const settled = first.kind === 'operator' ? c?.acknowledged === true || c?.status === 'closed' : c?.status === 'closed' && first.createdAt !== first.dueAt;
+      if (settled) {
         this.store.markSuperseded(ids);
         return batch.length;
       }
