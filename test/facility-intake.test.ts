@@ -11,6 +11,7 @@ import type { FacilityStore } from '../src/facility/ports.js';
 const committing = (store: FacilityStore) => ({ event: (e: (typeof day)[number]) => store.handleEvent(e, () => [], 0) });
 import { captureLogger, tempDir, waitFor } from './uplink-helpers.js';
 import { districtDay } from './helpers/facility-day.js';
+import { missingTools, startMosquitto } from './mosquitto-helpers.js';
 
 const day = districtDay({ gateways: 2, liftsPerGateway: 2, incidentsPerLift: 4, seed: 3 });
 const topicOf = (e: (typeof day)[number]) => `liftwatch/${e.site.id}/${e.gatewayId}/lift/${e.lift.id}/event`;
@@ -73,5 +74,33 @@ t.test('events published while the service is down arrive when it comes back (pe
   await waitFor(() => second.counters.received >= day.length - half, 10_000, 'the queued half delivered');
   const alarms = new Set(day.map((e) => e.alarmId)).size;
   t.equal(store2.listCases().length, alarms, 'every incident has its case');
+  t.equal(store2.listCases().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
+});
+
+t.test('through mosquitto: a persistent session keeps what was published while the service was down', { skip: missingTools('mosquitto') ?? false }, async (t) => {
+  const { dir, cleanup } = tempDir();
+  const mosq = await startMosquitto(dir);
+  const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosq.port}`, { reconnectPeriod: 0 });
+  t.teardown(async () => {
+    await pub.endAsync(true);
+    await mosq.stop();
+    cleanup();
+  });
+  const file = path.join(dir, 'cases.db');
+  const opts = { url: `mqtt://127.0.0.1:${mosq.port}`, clientId: 'facility-mosquitto', topicPrefixes: ['liftwatch'] };
+  const store1 = new SqliteFacilityStore(file, 0);
+  const first = new Intake(committing(store1));
+  await first.start(opts);
+  const half = Math.floor(day.length / 2);
+  for (const e of day.slice(0, half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
+  await waitFor(() => first.counters.received === half, 10_000, 'first half received');
+  await first.stop();
+  store1.close();
+  for (const e of day.slice(half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
+  const store2 = new SqliteFacilityStore(file, 0);
+  const second = new Intake(committing(store2));
+  await second.start(opts);
+  t.teardown(async () => { await second.stop(); store2.close(); });
+  await waitFor(() => second.counters.received >= day.length - half, 10_000, 'the queued half delivered');
   t.equal(store2.listCases().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
 });
