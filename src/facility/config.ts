@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { readCheckedYaml } from './checked-file.js';
 import { FacilityFileError } from './errors.js';
 
 export interface WebhookConfig {
@@ -83,18 +83,7 @@ function isLoopback(host: string): boolean {
 }
 
 export function loadFacilityConfig(file: string): FacilityConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new FacilityFileError(file, '(file)', `expected a readable YAML file: ${(err as Error).message}`);
-  }
-  if (!validate(raw)) {
-    const e = validate.errors![0]!;
-    const where = e.instancePath === '' ? '(top)' : e.instancePath.slice(1).replaceAll('/', '.');
-    const what = e.keyword === 'additionalProperties' ? `unknown key "${String(e.params['additionalProperty'])}"` : `expected: ${e.message ?? 'a different value'}`;
-    throw new FacilityFileError(file, where, what);
-  }
+  const raw = readCheckedYaml(file, validate);
   const dir = path.dirname(path.resolve(file));
   const at = (p: string) => path.resolve(dir, p);
   const secret = (key: string, p: string): string => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parse as parseYaml } from 'yaml';
+import { firstError, problem, readCheckedYaml, where } from './checked-file.js';
 import { FacilityFileError } from './errors.js';
 import type { Directory, DirectorySite, Language, Tenant } from './directory-types.js';
 
@@ -81,22 +81,6 @@ type RawSite = Omit<DirectorySite, 'language' | 'tenants' | 'repairer' | 'operat
 
 const validate = new Ajv({ allErrors: false, strict: false }).compile<{ sites: RawSite[] }>(SCHEMA);
 
-function where(instancePath: string): string {
-  return instancePath === '' ? '(top)' : instancePath.slice(1).replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
-}
-
-function problem(e: { message?: string; params?: Record<string, unknown>; keyword: string }): string {
-  if (e.keyword === 'additionalProperties') return `unknown key "${String(e.params?.['additionalProperty'])}"`;
-  if (e.keyword === 'anyOf') return 'expected an sms number or an email address';
-  if (e.keyword === 'pattern') return `expected ${e.message ?? 'a different form'}`;
-  return `expected: ${e.message ?? 'a different value'}`;
-}
-
-/** The error to show: a missing contact is one problem (anyOf), not "sms missing". */
-function firstError<E extends { keyword: string }>(errors: E[]): E {
-  return errors.find((e) => e.keyword === 'anyOf') ?? errors[0]!;
-}
-
 /** Reads a tenant CSV (columns id,name,landing,sms,email,language; a header row names them). */
 export function readTenantCsv(file: string): Array<Record<string, string>> {
   const rows = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
@@ -104,16 +88,7 @@ export function readTenantCsv(file: string): Array<Record<string, string>> {
 }
 
 export function loadDirectory(file: string): Directory {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new FacilityFileError(file, '(file)', `expected a readable YAML file: ${(err as Error).message}`);
-  }
-  if (!validate(raw)) {
-    const e = firstError(validate.errors!);
-    throw new FacilityFileError(file, where(e.instancePath), problem(e));
-  }
+  const raw = readCheckedYaml(file, validate);
   const sites = raw.sites.map((s, i): DirectorySite => {
     const language = s.language ?? 'en';
     let tenants = s.tenants ?? [];

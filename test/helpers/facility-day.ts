@@ -7,16 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventMessage, Lifecycle, Severity } from '../../src/facility/contract.js';
+import { Prng } from '../../src/sim/prng.js';
 
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 interface Pattern {
