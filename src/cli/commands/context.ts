@@ -1,35 +1,22 @@
 /**
- * What the technician's commands share: the options (--config, --socket, --json), finding the
- * running agent's socket from the config, and the read-only store when the agent is stopped.
+ * What the technician's commands share once one runs: finding the running agent's socket from the
+ * config, and the read-only store when the agent is stopped. Their options and help are in
+ * index.ts, which loads this module only when a command runs.
  */
-import { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { DiagnosticsClient } from '../../diagnostics/client.js';
 import { socketPaths } from '../../diagnostics/paths.js';
 import { DiagnosticsError, readOnlyPath } from '../../diagnostics/protocol.js';
-import { StoreReader } from '../../diagnostics/store-reader.js';
-import { DEFAULT_CONFIG } from '../load.js';
+import type { StoreReader } from '../../diagnostics/store-reader.js';
 import { output, type Out } from '../format/output.js';
-import { CODE, codeFor, usageExits } from './exit-codes.js';
+import { CODE, codeFor } from './exit-codes.js';
 
 export interface DiagOptions {
   config: string;
   socket?: string;
   json?: boolean;
-}
-
-/** A technician's subcommand with the shared options and an example in --help. */
-export function diagCommand(program: Command, name: string, description: string, examples: string[]): Command {
-  const cmd = program
-    .command(name)
-    .description(description)
-    .option('-c, --config <path>', 'configuration file (names the socket and the database)', DEFAULT_CONFIG)
-    .option('--socket <path>', 'diagnostics socket (default: from the configuration)')
-    .option('--json', 'print JSON for scripts instead of tables')
-    .addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  ${e}`).join('\n')}\n`);
-  return usageExits(cmd);
 }
 
 export interface Session {
@@ -38,8 +25,8 @@ export interface Session {
   /** Connected client, or null when the agent does not answer (see `why`). */
   client: DiagnosticsClient | null;
   why: DiagnosticsError | null;
-  /** The store read-only, for offline answers; null without a config. */
-  reader(): StoreReader | null;
+  /** The store read-only, for offline answers; null without a config. better-sqlite3 is loaded only here. */
+  reader(): Promise<StoreReader | null>;
 }
 
 /** Loads the config (when there is one) and connects; never throws for a stopped agent. */
@@ -70,7 +57,11 @@ export async function openSession(o: DiagOptions): Promise<Session | number> {
     config,
     client: why ? null : client,
     why,
-    reader: () => (config ? new StoreReader(config.storage.path, new Map(config.lifts.map((l) => [l.id, l.landings]))) : null),
+    reader: async () => {
+      if (!config) return null;
+      const { StoreReader } = await import('../../diagnostics/store-reader.js');
+      return new StoreReader(config.storage.path, new Map(config.lifts.map((l) => [l.id, l.landings])));
+    },
   };
 }
 
