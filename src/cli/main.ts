@@ -5,6 +5,7 @@
  * runs, so `--help` or `status` does not pay for the agent's libraries (docs/performance.md,
  * start-up).
  */
+import './agent-runtime.js'; // first: `run` without the agent's V8 limits re-executes with them here
 import { Command, InvalidArgumentError } from 'commander';
 import { version } from '../agent/version.js';
 import { DEFAULT_CONFIG, demoConfig, EXIT } from './defaults.js';
