@@ -4,14 +4,14 @@
  * index.ts, which loads this module only when a command runs.
  */
 import { ConfigError } from '../../config/errors.js';
-import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/types.js';
+import type { Config, DiagnosticsConfig } from '../../config/types.js';
 import { DiagnosticsClient } from '../../diagnostics/client.js';
 import { socketPaths } from '../../diagnostics/paths.js';
 import { DiagnosticsError, readOnlyPath } from '../../diagnostics/protocol.js';
 import type { StoreReader } from '../../diagnostics/store-reader.js';
 import { output, type Out } from '../format/output.js';
 import { CODE, codeFor } from './exit-codes.js';
+import { diagnosticsOf } from './socket-of.js';
 
 export interface DiagOptions {
   config: string;
@@ -29,9 +29,31 @@ export interface Session {
   reader(): Promise<StoreReader | null>;
 }
 
-/** Loads the config (when there is one) and connects; never throws for a stopped agent. */
+/** Connects to the agent the options name, or null (then the caller takes the validated way). */
+async function quickConnect(o: DiagOptions): Promise<DiagnosticsClient | null> {
+  const d = o.socket ? null : diagnosticsOf(o.config);
+  if (!o.socket && !d) return null;
+  const paths = o.socket ? { socket: o.socket, readOnly: readOnlyPath(o.socket) } : socketPaths(d as DiagnosticsConfig);
+  const group = d?.group === false ? null : (d?.group ?? 'liftwatch');
+  const client = new DiagnosticsClient(paths.socket, paths.readOnly, group);
+  try {
+    return await client.connect();
+  } catch (err) {
+    if (!(err instanceof DiagnosticsError)) throw err;
+    return null;
+  }
+}
+
+/**
+ * Connects to the agent; loads and validates the config only when the agent does not answer
+ * (for offline answers and the reason), or when the file cannot be read without it. Never
+ * throws for a stopped agent.
+ */
 export async function openSession(o: DiagOptions): Promise<Session | number> {
   const out = output({ json: o.json });
+  const quick = await quickConnect(o);
+  if (quick) return { out, config: null, client: quick, why: null, reader: async () => null };
+  const { loadConfig } = await import('../../config/load.js');
   let config: Config | null = null;
   try {
     config = loadConfig(o.config);
