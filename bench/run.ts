@@ -19,8 +19,9 @@ import { ingestBench } from './ingest.js';
 import { fieldBusBench } from './fieldbus.js';
 import { footprintBench } from './footprint.js';
 import { scaleBench } from './scale.js';
+import { startupBench } from './startup.js';
 
-export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench];
+export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [--quick] [--only ${BENCHES.map((b) => b.name).join('|')}[,...]] [--soak-minutes N] [--out DIR]`;
