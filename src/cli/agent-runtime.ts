@@ -9,6 +9,8 @@
  * run` started without them runs the agent in a child Node given them, and waits for it: the
  * waiting parent has loaded nothing but this module (docs/performance.md, footprint).
  *
+ * `LIFTWATCH_REEXEC=0` turns this off (one process, V8's defaults).
+ *
  * Imported first by main.ts: when it re-executes, its top-level await holds back every other
  * module of the command line until the child has exited.
  */
