@@ -20,8 +20,9 @@ import { fieldBusBench } from './fieldbus.js';
 import { footprintBench } from './footprint.js';
 import { scaleBench } from './scale.js';
 import { facilityBench } from './facility.js';
+import { startupBench } from './startup.js';
 
-export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, facilityBench];
+export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench, facilityBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [--quick] [--only ${BENCHES.map((b) => b.name).join('|')}[,...]] [--soak-minutes N] [--out DIR]`;

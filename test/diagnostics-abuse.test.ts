@@ -38,6 +38,16 @@ function ask(file: string, line: string): Promise<Record<string, any>> {
   });
 }
 
+/** The agent's own pid (`liftwatch run` may run the agent in a child with its V8 limits). */
+async function agentPid(socket: string): Promise<number> {
+  const c = await new DiagnosticsClient(socket, null).connect();
+  try {
+    return (await c.request<{ agent: { pid: number } }>('status')).agent.pid;
+  } finally {
+    c.close();
+  }
+}
+
 async function polls(socket: string): Promise<number> {
   const c = await new DiagnosticsClient(socket, null).connect();
   try {
@@ -52,7 +62,7 @@ t.test('clients flooding the read-only socket without reading: bounded memory, t
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();
-  const pid = r.agent!.pid!;
+  const pid = await agentPid(r.socket);
   const ro = r.socket.replace(/\.sock$/, '-ro.sock');
   await new Promise((res) => setTimeout(res, 1000));
   const baseline = rssMb(pid);

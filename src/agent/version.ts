@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../config/load.js';
+import { packageRoot } from '../platform/package-root.js';
 
 let cached: string | null = null;
 

@@ -6,11 +6,10 @@ import { redactText } from '../platform/redact.js';
 import { environmentError, preflight, toProblems, type Bind } from '../preflight/index.js';
 import { checkSchedule } from '../schedule/cron-check.js';
 import { StartFailure } from './start-guard.js';
+import { EXIT } from './defaults.js';
 
-export const DEFAULT_CONFIG = '/etc/liftwatch/liftwatch.yaml';
-
-/** Exit codes scripts can trust. */
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 3 } as const;
+/** Re-exported for the modules that already take them from here. */
+export { DEFAULT_CONFIG, EXIT } from './defaults.js';
 
 /** Loads and checks the config and every profile it names; throws ConfigError listing every problem. */
 export function loadAll(file: string): { config: Config; profiles: Map<string, DeviceProfile> } {

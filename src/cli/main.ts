@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-/** The `liftwatch` command line. Every subcommand has --help with an example. */
-import { join } from 'node:path';
+/**
+ * The `liftwatch` command line. Every subcommand has --help with an example. Only commander and
+ * the commands' descriptions are loaded here; each action imports its implementation when it
+ * runs, so `--help` or `status` does not pay for the agent's libraries (docs/performance.md,
+ * start-up).
+ */
+import './agent-runtime.js'; // first: `run` without the agent's V8 limits re-executes with them here
 import { Command, InvalidArgumentError } from 'commander';
-import { packageRoot } from '../config/load.js';
 import { version } from '../agent/version.js';
-import { checkEnvironment, DEFAULT_CONFIG, EXIT, loadAll, reportConfigError } from './load.js';
+import { DEFAULT_CONFIG, demoConfig, EXIT } from './defaults.js';
 import type { Level } from '../platform/console-logger.js';
 import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
-import { configCoverageLines } from './format/coverage.js';
 import { redactText } from '../platform/redact.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -47,8 +50,6 @@ program
   .option('--log-level <level>', 'debug, info, warn, error or silent (default: the config\'s logging.level, else info)', level)
   .addHelpText('after', '\nExample:\n  liftwatch run --config /etc/liftwatch/liftwatch.yaml\n')
   .action(async (o: { config: string; logLevel?: Level }) => {
-    // Loaded on demand: the agent's dependencies (mqtt, serialport…) cost a second of start-up
-    // that a technician's quick command should not pay on a Pi.
     const { runCommand } = await import('./run-command.js');
     process.exitCode = await runCommand({ config: o.config, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
   });
@@ -67,7 +68,7 @@ program
 program
   .command('demo')
   .description('run the demo: embedded broker, simulated lifts and the agent, alarms printed as they flow')
-  .option('-c, --config <path>', 'demo configuration', join(packageRoot(), 'config', 'demo.yaml'))
+  .option('-c, --config <path>', 'demo configuration', demoConfig())
   .option('--log-level <level>', 'debug, info, warn, error or silent', level, 'warn')
   .addHelpText('after', '\nExample:\n  liftwatch demo\n  mosquitto_sub -h 127.0.0.1 -t "liftwatch/#" -v   # in another terminal\n')
   .action(async (o: { config: string; logLevel: Level }) => {
@@ -103,25 +104,12 @@ configCmd
   .description('validate a configuration and every device profile it references, and say which alarms each lift\'s wiring can detect; exit 0 only when valid')
   .addHelpText('after', '\nExample:\n  liftwatch config check /etc/liftwatch/liftwatch.yaml\n')
   .action(async (path: string) => {
-    try {
-      const { config, profiles } = loadAll(path);
-      // What `run` would trip on, through the same checks `run` makes (src/preflight/).
-      const warnings = await checkEnvironment(config, 'check');
-      // Then which alarms each lift's wiring can detect: a gap is a warning for the installer,
-      // not an error. One write, so `config check | head -1` does not meet a closed pipe.
-      process.stdout.write(
-        `${path}: valid (site ${config.site.id}, gateway ${config.gateway.id}, ${config.buses.length} bus(es), ${config.lifts.length} lift(s), profiles ${[...profiles.keys()].join(', ')})\n` +
-          configCoverageLines(config, profiles) +
-          warnings.map((w) => w + '\n').join(''),
-      );
-      process.exitCode = EXIT.OK;
-    } catch (err) {
-      process.exitCode = reportConfigError(err);
-    }
+    const { configCheck } = await import('./config-check.js');
+    process.exitCode = await configCheck(path);
   });
 
-registerTechnicianCommands(program); // issue 5: status, alarms, history, signals, outbox, end-alarm, test-alarm
-registerInstallerCommands(program); // issue 5: init, probe, profiles, commission
+registerTechnicianCommands(program); // status, alarms, history, signals, outbox, end-alarm, test-alarm
+registerInstallerCommands(program); // init, probe, profiles, commission
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(redactText(`liftwatch: ${err instanceof Error ? err.message : String(err)}\n`));

@@ -5,11 +5,12 @@
  */
 import type { Config, DeviceProfile } from '../config/types.js';
 import { composeAgent, type Composed } from '../agent/compose.js';
-import { EmbeddedBroker } from '../broker/embedded.js';
-import { brokerCredentials } from '../broker/credentials.js';
+// The embedded broker (aedes) and the simulator are loaded only when this start uses them: a
+// site with its own broker never holds aedes in memory (docs/performance.md, footprint).
+import type { EmbeddedBroker } from '../broker/embedded.js';
 import type { Logger } from '../ports/logger.js';
-import { Simulator } from '../sim/simulator.js';
-import { scenarioByName, type ScenarioName } from '../sim/scenarios.js';
+import type { Simulator } from '../sim/simulator.js';
+import type { ScenarioName } from '../sim/scenarios.js';
 import { liftContexts } from '../agent/lift-directory.js';
 import { formatEvent } from './present.js';
 import { Operations } from '../schedule/operations.js';
@@ -71,6 +72,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     started.push(async () => composed.outbox.close());
     let broker: EmbeddedBroker | null = null;
     if (config.broker.enabled) {
+      const [{ EmbeddedBroker }, { brokerCredentials }] = await Promise.all([import('../broker/embedded.js'), import('../broker/credentials.js')]);
       const b = new EmbeddedBroker({
         host: config.broker.host,
         port: config.broker.port,
@@ -145,6 +147,7 @@ async function startSimulator(
   logger: Logger,
   profiles: Map<string, DeviceProfile>,
 ): Promise<Simulator> {
+  const [{ Simulator }, { scenarioByName }] = await Promise.all([import('../sim/simulator.js'), import('../sim/scenarios.js')]);
   const units = config.lifts.map((l) => l.unitId);
   const simulator = new Simulator({
     lifts: config.lifts.map((l) => ({ unitId: l.unitId, landings: l.landings.length, seed: (sim.seed ?? 1) * 1000 + l.unitId })),

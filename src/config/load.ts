@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { checkAliasExpansion, checkYamlDepth, readTextFile } from './input-limits.js';
 import type { Config } from './types.js';
@@ -29,16 +29,7 @@ export interface LoadOptions {
   hostname?: string;
 }
 
-/** The directory holding package.json, found by walking up from this module (src/ or dist/src/). */
-export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-}
+export { packageRoot } from '../platform/package-root.js';
 
 /** How a file is named in messages: relative to the cwd when inside it. */
 export function displayPath(file: string): string {
@@ -95,6 +86,9 @@ export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'C
  */
 export function compileSchemaFile(schemaFile: string): ValidateFunction {
   const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+  // ajv itself only on this path (a schema changed without regenerating): the pre-compiled
+  // validators need none of it, so loading a config does not load ajv.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv(FILE_SCHEMA_OPTIONS);
   return ajv.compile(schema);
 }

@@ -4,8 +4,7 @@
  * least every 3 days; domain.md). node-schedule parses cron with cron-parser, which this uses
  * to walk the occurrences.
  */
-import cronParser from 'cron-parser';
-import './cron-locale.js'; // before any date is built: no ICU locale lookup (issue 7)
+import { cronParser } from './cron-locale.js'; // loaded on first use, locale fixed first (no ICU locale lookup)
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { displayPath, lineOfKey } from '../config/load.js';
 import type { Config, ScheduleConfig } from '../config/types.js';
@@ -16,7 +15,7 @@ export type JobName = (typeof JOB_NAMES)[number];
 
 /** Throws on a malformed expression (cron-parser's message). */
 export function parseCron(expr: string, from: Date): { next(): Date; prev(): Date } {
-  const it = cronParser.parseExpression(expr, { currentDate: from, tz: 'UTC' });
+  const it = cronParser().parseExpression(expr, { currentDate: from, tz: 'UTC' });
   return { next: () => it.next().toDate(), prev: () => it.prev().toDate() };
 }
 
@@ -29,7 +28,7 @@ export function parseCron(expr: string, from: Date): { next(): Date; prev(): Dat
  * Days follow cron's rule: with both day-of-month and day-of-week restricted, either matches.
  */
 export function longestGapMs(expr: string, from = new Date(Date.UTC(2026, 0, 1)), windowDays = 800): number {
-  const f = cronParser.parseExpression(expr).fields;
+  const f = cronParser().parseExpression(expr).fields;
   const secondsOfDay: number[] = [];
   for (const h of f.hour) for (const m of f.minute) for (const sec of f.second) secondsOfDay.push(h * 3600 + m * 60 + sec);
   secondsOfDay.sort((x, y) => x - y);

@@ -10,18 +10,44 @@
  *
  * luxon is cron-parser's dependency, not ours: it is resolved from cron-parser's location so
  * the instance configured is the one cron-parser uses.
+ *
+ * The libraries are loaded on first use, through `cronParser()` and `nodeSchedule()`, which set
+ * the locale first: a config with every job off never loads them (cron-parser, luxon and
+ * node-schedule together are ~3 MB of RSS).
  */
 import { createRequire } from 'node:module';
 
+type CronParser = typeof import('cron-parser');
+type NodeSchedule = typeof import('node-schedule');
+
 const fromHere = createRequire(import.meta.url);
-const fromCronParser = createRequire(fromHere.resolve('cron-parser'));
-const luxon = fromCronParser('luxon') as { Settings: { defaultLocale: string } };
 
 /** The locale luxon uses for every date cron-parser builds. */
 export const CRON_LOCALE = 'en-US';
-luxon.Settings.defaultLocale = CRON_LOCALE;
+
+let luxon: { Settings: { defaultLocale: string } } | null = null;
+
+function withLocale(): { Settings: { defaultLocale: string } } {
+  if (!luxon) {
+    luxon = createRequire(fromHere.resolve('cron-parser'))('luxon') as { Settings: { defaultLocale: string } };
+    luxon.Settings.defaultLocale = CRON_LOCALE;
+  }
+  return luxon;
+}
+
+/** cron-parser, with luxon's locale fixed before it builds a date. */
+export function cronParser(): CronParser {
+  withLocale();
+  return fromHere('cron-parser') as CronParser;
+}
+
+/** node-schedule (which parses through cron-parser), with luxon's locale fixed first. */
+export function nodeSchedule(): NodeSchedule {
+  withLocale();
+  return fromHere('node-schedule') as NodeSchedule;
+}
 
 /** luxon's current default locale (for tests). */
 export function cronLocale(): string {
-  return luxon.Settings.defaultLocale;
+  return withLocale().Settings.defaultLocale;
 }

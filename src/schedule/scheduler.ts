@@ -1,11 +1,11 @@
 /**
- * The only importer of node-schedule (style: adapters at the edges). Each job runs on its cron
+ * The only user of node-schedule (style: adapters at the edges). Each job runs on its cron
  * expression; a run that is still going when the next is due is skipped and counted, never
  * queued (no unbounded queue), and an error in one job is logged and never stops the
  * others or the agent.
  */
-import schedule from 'node-schedule';
-import './cron-locale.js'; // before any date is built: no ICU locale lookup (it cost memory at start: docs/performance.md)
+import type schedule from 'node-schedule';
+import { nodeSchedule } from './cron-locale.js'; // loaded when the first job is scheduled, locale fixed first
 import type { Logger } from '../ports/logger.js';
 
 export type JobFn = () => void | Promise<void>;
@@ -87,7 +87,7 @@ export class Scheduler {
     const e = this.entries.get(name);
     if (!e) return;
     // Unnamed: node-schedule keeps named jobs in a process-wide map (two agents in one test process).
-    const job = schedule.scheduleJob(e.stats.cron, () => {
+    const job = nodeSchedule().scheduleJob(e.stats.cron, () => {
       void this.run(e);
     });
     if (!job) throw new ScheduleError(`job ${name}: cron "${e.stats.cron}" never fires`, 'SCHEDULE_BAD_CRON');

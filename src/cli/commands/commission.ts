@@ -5,22 +5,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { version } from '../../agent/version.js';
 import type { Config, DeviceProfile } from '../../config/types.js';
 import { DiagnosticsClient } from '../../diagnostics/client.js';
 import { socketPaths } from '../../diagnostics/paths.js';
 import { DiagnosticsError } from '../../diagnostics/protocol.js';
 import { eventTopic, rootTopic } from '../../uplink/topics.js';
-import { DEFAULT_CONFIG, loadAll, reportConfigError } from '../load.js';
+import { loadAll, reportConfigError } from '../load.js';
 import { output, type Out } from '../format/output.js';
 import { clockCheck, fail, fieldChecksDirect, pass, plausibility, type StepResult } from './commission-checks.js';
 import type { BrokerSession } from './commission-broker.js';
-import { CODE, usageExits } from './exit-codes.js';
+import { CODE } from './exit-codes.js';
 import type { StatusView } from './status.js';
 import type { SignalsView } from './signals.js';
 
-interface Opts {
+export interface CommissionOptions {
   config: string;
   skip: string[];
   timeout: string;
@@ -39,22 +38,8 @@ export interface CommissioningReport {
   steps: StepResult[];
 }
 
-export function register(program: Command): void {
-  usageExits(
-    program
-      .command('commission')
-      .description('ordered checklist against the real box; writes a report and publishes it retained on <root>/commissioning')
-      .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG)
-      .option('--skip <step>', 'skip a step (recorded as skipped): clock-synchronised, round-trip', (v: string, p: string[]) => [...p, v], [])
-      .option('--timeout <s>', 'per network step', '10')
-      .option('--json', 'print the JSON report')
-      .addHelpText('after', '\nExamples:\n  sudo -u liftwatch liftwatch commission --config /etc/liftwatch/liftwatch.yaml\n  liftwatch commission --json > report.json\n'),
-  ).action(async (o: Opts) => {
-    process.exitCode = await commission(o);
-  });
-}
-
-async function commission(o: Opts): Promise<number> {
+/** The checklist, the report, the exit code. */
+export async function commission(o: CommissionOptions): Promise<number> {
   const out = output({ json: o.json });
   let loaded: { config: Config; profiles: Map<string, DeviceProfile> };
   try {

@@ -1,35 +1,22 @@
 /**
- * What the technician's commands share: the options (--config, --socket, --json), finding the
- * running agent's socket from the config, and the read-only store when the agent is stopped.
+ * What the technician's commands share once one runs: finding the running agent's socket from the
+ * config, and the read-only store when the agent is stopped. Their options and help are in
+ * index.ts, which loads this module only when a command runs.
  */
-import { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
-import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/types.js';
+import type { Config, DiagnosticsConfig } from '../../config/types.js';
 import { DiagnosticsClient } from '../../diagnostics/client.js';
 import { socketPaths } from '../../diagnostics/paths.js';
 import { DiagnosticsError, readOnlyPath } from '../../diagnostics/protocol.js';
-import { StoreReader } from '../../diagnostics/store-reader.js';
-import { DEFAULT_CONFIG } from '../load.js';
+import type { StoreReader } from '../../diagnostics/store-reader.js';
 import { output, type Out } from '../format/output.js';
-import { CODE, codeFor, usageExits } from './exit-codes.js';
+import { CODE, codeFor } from './exit-codes.js';
+import { diagnosticsOf } from './socket-of.js';
 
 export interface DiagOptions {
   config: string;
   socket?: string;
   json?: boolean;
-}
-
-/** A technician's subcommand with the shared options and an example in --help. */
-export function diagCommand(program: Command, name: string, description: string, examples: string[]): Command {
-  const cmd = program
-    .command(name)
-    .description(description)
-    .option('-c, --config <path>', 'configuration file (names the socket and the database)', DEFAULT_CONFIG)
-    .option('--socket <path>', 'diagnostics socket (default: from the configuration)')
-    .option('--json', 'print JSON for scripts instead of tables')
-    .addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  ${e}`).join('\n')}\n`);
-  return usageExits(cmd);
 }
 
 export interface Session {
@@ -38,13 +25,35 @@ export interface Session {
   /** Connected client, or null when the agent does not answer (see `why`). */
   client: DiagnosticsClient | null;
   why: DiagnosticsError | null;
-  /** The store read-only, for offline answers; null without a config. */
-  reader(): StoreReader | null;
+  /** The store read-only, for offline answers; null without a config. better-sqlite3 is loaded only here. */
+  reader(): Promise<StoreReader | null>;
 }
 
-/** Loads the config (when there is one) and connects; never throws for a stopped agent. */
+/** Connects to the agent the options name, or null (then the caller takes the validated way). */
+async function quickConnect(o: DiagOptions): Promise<DiagnosticsClient | null> {
+  const d = o.socket ? null : diagnosticsOf(o.config);
+  if (!o.socket && !d) return null;
+  const paths = o.socket ? { socket: o.socket, readOnly: readOnlyPath(o.socket) } : socketPaths(d as DiagnosticsConfig);
+  const group = d?.group === false ? null : (d?.group ?? 'liftwatch');
+  const client = new DiagnosticsClient(paths.socket, paths.readOnly, group);
+  try {
+    return await client.connect();
+  } catch (err) {
+    if (!(err instanceof DiagnosticsError)) throw err;
+    return null;
+  }
+}
+
+/**
+ * Connects to the agent; loads and validates the config only when the agent does not answer
+ * (for offline answers and the reason), or when the file cannot be read without it. Never
+ * throws for a stopped agent.
+ */
 export async function openSession(o: DiagOptions): Promise<Session | number> {
   const out = output({ json: o.json });
+  const quick = await quickConnect(o);
+  if (quick) return { out, config: null, client: quick, why: null, reader: async () => null };
+  const { loadConfig } = await import('../../config/load.js');
   let config: Config | null = null;
   try {
     config = loadConfig(o.config);
@@ -70,7 +79,11 @@ export async function openSession(o: DiagOptions): Promise<Session | number> {
     config,
     client: why ? null : client,
     why,
-    reader: () => (config ? new StoreReader(config.storage.path, new Map(config.lifts.map((l) => [l.id, l.landings]))) : null),
+    reader: async () => {
+      if (!config) return null;
+      const { StoreReader } = await import('../../diagnostics/store-reader.js');
+      return new StoreReader(config.storage.path, new Map(config.lifts.map((l) => [l.id, l.landings])));
+    },
   };
 }
 

@@ -1,53 +1,43 @@
 /** `liftwatch history`: alarm events stored in the outbox, oldest first. */
 import { MAX_HISTORY_LIMIT } from '../../diagnostics/args.js';
-import type { Command } from 'commander';
 import { parseSince, type HistoryRow } from '../../diagnostics/views.js';
 import { bySeverity } from '../format/colour.js';
 import { table } from '../format/table.js';
 import { localTime } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { diagCommand, offlineNote, withSession, type DiagOptions } from './context.js';
+import { offlineNote, withSession, type DiagOptions } from './context.js';
 
-export function register(program: Command): void {
-  diagCommand(program, 'history', 'alarm events of the last 24 h (or --since), oldest first', [
-    'liftwatch history --lift A --since 2h',
-    'liftwatch history --since 2026-11-01 --json',
-  ])
-    .option('-l, --lift <id>', 'only this lift')
-    .option('-s, --since <when>', 'how far back: 30m, 24h, 7d or an ISO date', '24h')
-    .option('-n, --limit <n>', 'at most this many events (the newest)', '1000')
-    .action(async (o: DiagOptions & { lift?: string; since: string; limit: string }) => {
-      process.exitCode = await withSession(o, async (s) => {
-        const since = parseSince(o.since, Date.now());
-        const limit = Number(o.limit);
-        if (since === null || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
-          s.out.error(`--since expects e.g. 30m, 24h, 7d or an ISO date; --limit a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
-          return CODE.USAGE;
-        }
-        let rows: HistoryRow[];
-        if (s.client) rows = await s.client.request<HistoryRow[]>('history', { since: o.since, limit, ...(o.lift ? { lift: o.lift } : {}) });
-        else {
-          const reader = s.reader();
-          if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
-          try {
-            rows = reader.history({ since, limit, ...(o.lift ? { liftId: o.lift } : {}) });
-            offlineNote(s, reader.path);
-          } finally {
-            reader.close();
-          }
-        }
-        if (s.out.json) s.out.printJson(rows);
-        else if (!rows.length) s.out.print(`No alarm events since ${localTime(new Date(since).toISOString())}.`);
-        else {
-          const p = s.out.paint;
-          s.out.print(
-            table(
-              ['seq', 'time', 'lift', 'event', 'severity', 'code', 'floor', 'sent', 'detail'],
-              rows.map((r) => [r.seq, localTime(r.at), r.liftId, r.lifecycle, bySeverity(p, r.severity, r.severity), bySeverity(p, r.severity, r.code), r.floor, r.delivered ? 'yes' : p.yellow('pending'), r.detail]),
-            ),
-          );
-        }
-        return CODE.OK;
-      });
-    });
+export function history(o: DiagOptions & { lift?: string; since: string; limit: string }): Promise<number> {
+  return withSession(o, async (s) => {
+    const since = parseSince(o.since, Date.now());
+    const limit = Number(o.limit);
+    if (since === null || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+      s.out.error(`--since expects e.g. 30m, 24h, 7d or an ISO date; --limit a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
+      return CODE.USAGE;
+    }
+    let rows: HistoryRow[];
+    if (s.client) rows = await s.client.request<HistoryRow[]>('history', { since: o.since, limit, ...(o.lift ? { lift: o.lift } : {}) });
+    else {
+      const reader = await s.reader();
+      if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+      try {
+        rows = reader.history({ since, limit, ...(o.lift ? { liftId: o.lift } : {}) });
+        offlineNote(s, reader.path);
+      } finally {
+        reader.close();
+      }
+    }
+    if (s.out.json) s.out.printJson(rows);
+    else if (!rows.length) s.out.print(`No alarm events since ${localTime(new Date(since).toISOString())}.`);
+    else {
+      const p = s.out.paint;
+      s.out.print(
+        table(
+          ['seq', 'time', 'lift', 'event', 'severity', 'code', 'floor', 'sent', 'detail'],
+          rows.map((r) => [r.seq, localTime(r.at), r.liftId, r.lifecycle, bySeverity(p, r.severity, r.severity), bySeverity(p, r.severity, r.code), r.floor, r.delivered ? 'yes' : p.yellow('pending'), r.detail]),
+        ),
+      );
+    }
+    return CODE.OK;
+  });
 }

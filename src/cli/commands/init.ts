@@ -7,17 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { hostnameToId } from '../../config/load.js';
 import { loadProfile } from '../../config/profiles.js';
-import { DEFAULT_CONFIG, loadAll } from '../load.js';
+import { loadAll } from '../load.js';
 import { output } from '../format/output.js';
-import { CODE, usageExits } from './exit-codes.js';
+import { CODE } from './exit-codes.js';
 import { configYaml, DEFAULT_WIRING, parseLiftSpec, parseWiringSpec, type InitAnswers, type LiftAnswer } from './init-config.js';
 import { findSerialPorts } from './serial-ports.js';
 
-interface Opts {
+export interface InitOptions {
   out: string;
   siteId?: string;
   siteName?: string;
@@ -39,44 +38,10 @@ interface Opts {
   force?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
 type Ask = (question: string, def?: string) => Promise<string>;
 
-export function register(program: Command): void {
-  usageExits(
-    program
-      .command('init')
-      .description('write a configuration: a wizard on a terminal, or fully driven by flags with --yes')
-      .option('-o, --out <path>', 'where to write the config', DEFAULT_CONFIG)
-      .option('--site-id <id>', 'building id (letters, digits, _ and -; an MQTT topic level)')
-      .option('--site-name <name>', 'building name as people say it')
-      .option('--address <text>', 'street address')
-      .option('--gateway-id <id>', 'this box (default: the host name)')
-      .option('--port <path>', 'RS-485 serial port (prefer /dev/serial/by-id/...)')
-      .option('--baud <n>', 'baud rate', '19200')
-      .option('--parity <p>', 'none, even or odd', 'none')
-      .option('--lift <ID:UNIT:PROFILE:LANDINGS>', 'a lift, repeatable, e.g. A:1:generic-di-16:-1,0,1,2', collect, [])
-      .option('--wiring <LIFT:signal=input,...>', 'inputs of an I/O-module lift, repeatable; !N = inverted contact', collect, [])
-      .option('--broker <url>', 'MQTT broker, mqtts://host:8883 or mqtt://host:1883')
-      .option('--username <name>', 'MQTT user name')
-      .option('--password-file <path>', 'file holding the MQTT password (never the password itself)')
-      .option('--ca <path>', 'CA certificate that signed the broker (mqtts)')
-      .option('--storage <path>', 'SQLite database', '/var/lib/liftwatch/liftwatch.db')
-      .option('--socket <path>', 'diagnostics socket (default /run/liftwatch/liftwatch.sock)')
-      .option('-y, --yes', 'never ask: take defaults for anything not given')
-      .option('--interactive', 'ask even when stdin is not a terminal (answers one per line)')
-      .option('-f, --force', 'overwrite an existing file')
-      .addHelpText(
-        'after',
-        '\nExamples:\n  sudo liftwatch init\n  liftwatch init --yes --out /etc/liftwatch/liftwatch.yaml --site-id hv12 --site-name "Harbour View 12" \\\n    --port /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K3XQ2-if00-port0 --lift A:1:generic-di-16:K,0,1,2 \\\n    --wiring A:safetyChain=0,doorZone=1,alarmButton=!6 --broker mqtts://mqtt.example.net:8883 --username hv12 --password-file /etc/liftwatch/mqtt-password\n',
-      ),
-  ).action(async (o: Opts) => {
-    process.exitCode = await init(o);
-  });
-}
-
-async function init(o: Opts): Promise<number> {
+/** Writes the configuration; the exit code. */
+export async function init(o: InitOptions): Promise<number> {
   const out = output({});
   if (fs.existsSync(o.out) && !o.force) {
     out.error(`${o.out} exists; give --force to overwrite it or --out for another file`);
@@ -119,7 +84,7 @@ async function init(o: Opts): Promise<number> {
   }
 }
 
-async function answers(o: Opts, ask: Ask, interactive: boolean, say: (s: string) => void): Promise<InitAnswers | string> {
+async function answers(o: InitOptions, ask: Ask, interactive: boolean, say: (s: string) => void): Promise<InitAnswers | string> {
   const siteId = o.siteId ?? (await ask('Site id (letters, digits, _ and -)', interactive ? undefined : ''));
   if (!siteId) return '--site-id is required';
   const siteName = o.siteName ?? (await ask('Site name', siteId));

@@ -1,12 +1,11 @@
 /** `liftwatch probe --port P`: who answers on this line, at which settings, and what. */
-import type { Command } from 'commander';
 import type { Parity } from '../../config/types.js';
 import { output } from '../format/output.js';
 import { table } from '../format/table.js';
-import { CODE, usageExits } from './exit-codes.js';
+import { CODE } from './exit-codes.js';
 import { probeScan, type ProbeSettings } from './probe-scan.js';
 
-interface Opts {
+export interface ProbeOptions {
   port: string;
   bauds: string;
   parities: string;
@@ -30,66 +29,52 @@ export function unitList(text: string): number[] | null {
   return out;
 }
 
-export function register(program: Command): void {
-  usageExits(
-    program
-      .command('probe')
-      .description('scan a serial port for Modbus units: baud rates, parities, unit ids (bounded in time)')
-      .requiredOption('-p, --port <path>', 'serial device (prefer /dev/serial/by-id/...), or tcp://HOST:PORT for RTU over TCP')
-      .option('--bauds <list>', 'baud rates to try', '19200,9600,38400')
-      .option('--parities <list>', 'parities to try (none, even, odd)', 'none,even')
-      .option('--units <ids>', 'unit ids, e.g. 1-10,20', '1-16')
-      .option('--timeout <ms>', 'answer timeout per request', '150')
-      .option('--max-time <s>', 'stop scanning after this long', '60')
-      .option('--json', 'print JSON for scripts')
-      .addHelpText('after', '\nExamples:\n  liftwatch probe --port /dev/serial/by-id/usb-FTDI_USB-RS485-if00-port0\n  liftwatch probe --port /dev/ttyUSB0 --bauds 9600 --parities even --units 1-247 --max-time 120\n'),
-  ).action(async (o: Opts) => {
-    const out = output(o);
-    const units = unitList(o.units);
-    const bauds = o.bauds.split(',').map(Number);
-    const parities = o.parities.split(',').map((p) => p.trim());
-    if (!units || bauds.some((b) => !Number.isInteger(b) || b < 300) || parities.some((p) => !['none', 'even', 'odd'].includes(p))) {
-      out.error('--units expects ids 1..247 like 1-10,20; --bauds numbers like 9600,19200; --parities none, even or odd');
-      process.exitCode = CODE.USAGE;
-      return;
-    }
-    const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(o.port);
-    const settings: ProbeSettings[] = tcp ? [{ baudRate: 0, parity: 'none' }] : bauds.flatMap((baudRate) => parities.map((parity) => ({ baudRate, parity: parity as Parity })));
-    const timeoutMs = Math.max(20, Number(o.timeout) || 150);
-    const { ModbusSerialLink } = await import('../../field/modbus-serial-link.js');
-    const result = await probeScan({
-      port: o.port,
-      settings,
-      units,
-      timeoutMs,
-      deadlineMs: Math.max(1, Number(o.maxTime) || 60) * 1000,
-      now: () => Date.now(),
-      progress: out.json ? undefined : (l) => process.stderr.write(l + '\n'),
-      linkFor: (s) =>
-        new ModbusSerialLink(
-          tcp
-            ? { id: 'probe', type: 'modbus-rtu-over-tcp', host: tcp[1] as string, port: Number(tcp[2]), timeoutMs, retries: 0, interFrameGapMs: 2 }
-            : { id: 'probe', type: 'modbus-rtu', port: o.port, baudRate: s.baudRate, parity: s.parity, dataBits: 8, stopBits: 1, timeoutMs, retries: 0, interFrameGapMs: 5 },
-        ),
-    });
-    if (out.json) out.printJson(result);
-    else {
-      if (result.answers.length) {
-        out.print(
-          table(
-            ['baud', 'parity', 'unit', 'holding 0..4 (fn 03)', 'discrete 0..15 (fn 02)'],
-            result.answers.map((a) => [a.baudRate ?? 'tcp', a.parity, a.unitId, Array.isArray(a.holding) ? a.holding.join(' ') : a.holding, Array.isArray(a.discrete) ? a.discrete.map((b) => (b ? '1' : '0')).join('') : a.discrete]),
-          ),
-        );
-      } else out.print(out.paint.red('No unit answered.') + ' Check A/B wiring (swap them if unsure), termination, the unit id and the baud rate set on the device.');
-      for (const t of result.tried) {
-        if (t.openError) out.print(out.paint.red(`cannot open at ${t.baudRate} baud: ${t.openError}`));
-        else if (t.garbled) out.print(out.paint.yellow(`${t.garbled} garbled answer(s) at ${t.baudRate} baud, parity ${t.parity}: something talks at other settings`));
-      }
-      if (result.notTried.length) out.print(out.paint.yellow(`time limit reached; not tried: ${result.notTried.map((s) => `${s.baudRate}/${s.parity}`).join(', ')} (raise --max-time)`));
-      if (!tcp && result.answers.length) out.print(out.paint.dim('note: a pty or USB loopback ignores the baud rate; on a real line only the right settings answer.'));
-      out.print(`scanned in ${(result.elapsedMs / 1000).toFixed(1)} s`);
-    }
-    process.exitCode = result.answers.length ? CODE.OK : CODE.CHECK_FAILED;
+/** Scans the port; exit 7 when no unit answered. */
+export async function probe(o: ProbeOptions): Promise<number> {
+  const out = output(o);
+  const units = unitList(o.units);
+  const bauds = o.bauds.split(',').map(Number);
+  const parities = o.parities.split(',').map((p) => p.trim());
+  if (!units || bauds.some((b) => !Number.isInteger(b) || b < 300) || parities.some((p) => !['none', 'even', 'odd'].includes(p))) {
+    out.error('--units expects ids 1..247 like 1-10,20; --bauds numbers like 9600,19200; --parities none, even or odd');
+    return CODE.USAGE;
+  }
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(o.port);
+  const settings: ProbeSettings[] = tcp ? [{ baudRate: 0, parity: 'none' }] : bauds.flatMap((baudRate) => parities.map((parity) => ({ baudRate, parity: parity as Parity })));
+  const timeoutMs = Math.max(20, Number(o.timeout) || 150);
+  const { ModbusSerialLink } = await import('../../field/modbus-serial-link.js');
+  const result = await probeScan({
+    port: o.port,
+    settings,
+    units,
+    timeoutMs,
+    deadlineMs: Math.max(1, Number(o.maxTime) || 60) * 1000,
+    now: () => Date.now(),
+    progress: out.json ? undefined : (l) => process.stderr.write(l + '\n'),
+    linkFor: (s) =>
+      new ModbusSerialLink(
+        tcp
+          ? { id: 'probe', type: 'modbus-rtu-over-tcp', host: tcp[1] as string, port: Number(tcp[2]), timeoutMs, retries: 0, interFrameGapMs: 2 }
+          : { id: 'probe', type: 'modbus-rtu', port: o.port, baudRate: s.baudRate, parity: s.parity, dataBits: 8, stopBits: 1, timeoutMs, retries: 0, interFrameGapMs: 5 },
+      ),
   });
+  if (out.json) out.printJson(result);
+  else {
+    if (result.answers.length) {
+      out.print(
+        table(
+          ['baud', 'parity', 'unit', 'holding 0..4 (fn 03)', 'discrete 0..15 (fn 02)'],
+          result.answers.map((a) => [a.baudRate ?? 'tcp', a.parity, a.unitId, Array.isArray(a.holding) ? a.holding.join(' ') : a.holding, Array.isArray(a.discrete) ? a.discrete.map((b) => (b ? '1' : '0')).join('') : a.discrete]),
+        ),
+      );
+    } else out.print(out.paint.red('No unit answered.') + ' Check A/B wiring (swap them if unsure), termination, the unit id and the baud rate set on the device.');
+    for (const t of result.tried) {
+      if (t.openError) out.print(out.paint.red(`cannot open at ${t.baudRate} baud: ${t.openError}`));
+      else if (t.garbled) out.print(out.paint.yellow(`${t.garbled} garbled answer(s) at ${t.baudRate} baud, parity ${t.parity}: something talks at other settings`));
+    }
+    if (result.notTried.length) out.print(out.paint.yellow(`time limit reached; not tried: ${result.notTried.map((s) => `${s.baudRate}/${s.parity}`).join(', ')} (raise --max-time)`));
+    if (!tcp && result.answers.length) out.print(out.paint.dim('note: a pty or USB loopback ignores the baud rate; on a real line only the right settings answer.'));
+    out.print(`scanned in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  }
+  return result.answers.length ? CODE.OK : CODE.CHECK_FAILED;
 }

@@ -2,13 +2,12 @@
  * `liftwatch signals`: each lift's raw (as last read) and debounced (as the core holds them)
  * signal values side by side; `--watch` redraws in place until Ctrl-C.
  */
-import type { Command } from 'commander';
 import { SIGNAL_NAMES } from '../../core/signals.js';
 import type { Paint } from '../format/colour.js';
 import { table } from '../format/table.js';
 import { localTime } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { diagCommand, needAgent, withSession, type DiagOptions } from './context.js';
+import { needAgent, withSession, type DiagOptions } from './context.js';
 
 export interface SignalsView {
   liftId: string;
@@ -31,48 +30,37 @@ interface SignalsOptions extends DiagOptions {
   tty?: boolean;
 }
 
-export function register(program: Command): void {
-  diagCommand(program, 'signals', 'raw and debounced signal values per lift; --watch refreshes in place', [
-    'liftwatch signals --lift A',
-    'liftwatch signals --watch --interval 250',
-  ])
-    .option('-l, --lift <id>', 'only this lift')
-    .option('-w, --watch', 'redraw in place until Ctrl-C')
-    .option('--interval <ms>', 'refresh period with --watch', '500')
-    .option('--count <n>', 'with --watch: stop after this many refreshes')
-    .option('--tty', 'draw with terminal escapes even when stdout is not a terminal')
-    .action(async (o: SignalsOptions) => {
-      process.exitCode = await withSession(o, async (s) => {
-        const client = needAgent(s);
-        const fetch = () => client.request<SignalsView[]>('signals', o.lift ? { lift: o.lift } : {});
-        if (!o.watch) {
-          const v = await fetch();
-          if (s.out.json) s.out.printJson(v);
-          else s.out.print(renderSignals(v, s.out.paint));
-          return CODE.OK;
-        }
-        const interval = Math.max(50, Number(o.interval) || 500);
-        const count = o.count ? Number(o.count) : Infinity;
-        const inPlace = !s.out.json && (o.tty || Boolean(process.stdout.isTTY));
-        let stop = false;
-        const onSigint = (): void => void (stop = true);
-        process.once('SIGINT', onSigint);
-        if (inPlace) process.stdout.write(ESC.hideCursor + ESC.clearScreen);
-        try {
-          for (let n = 0; n < count && !stop; n++) {
-            const v = await fetch();
-            if (s.out.json) process.stdout.write(JSON.stringify(v) + '\n');
-            else if (inPlace) process.stdout.write(ESC.home + `liftwatch signals   ${localTime(new Date().toISOString()).slice(11)}   (Ctrl-C stops)\n\n` + renderSignals(v, s.out.paint) + ESC.clearBelow);
-            else s.out.print(renderSignals(v, s.out.paint));
-            if (n + 1 < count) await sleepUnless(interval, () => stop);
-          }
-        } finally {
-          process.off('SIGINT', onSigint);
-          if (inPlace) process.stdout.write(ESC.showCursor);
-        }
-        return CODE.OK;
-      });
-    });
+export function signals(o: SignalsOptions): Promise<number> {
+  return withSession(o, async (s) => {
+    const client = needAgent(s);
+    const fetch = () => client.request<SignalsView[]>('signals', o.lift ? { lift: o.lift } : {});
+    if (!o.watch) {
+      const v = await fetch();
+      if (s.out.json) s.out.printJson(v);
+      else s.out.print(renderSignals(v, s.out.paint));
+      return CODE.OK;
+    }
+    const interval = Math.max(50, Number(o.interval) || 500);
+    const count = o.count ? Number(o.count) : Infinity;
+    const inPlace = !s.out.json && (o.tty || Boolean(process.stdout.isTTY));
+    let stop = false;
+    const onSigint = (): void => void (stop = true);
+    process.once('SIGINT', onSigint);
+    if (inPlace) process.stdout.write(ESC.hideCursor + ESC.clearScreen);
+    try {
+      for (let n = 0; n < count && !stop; n++) {
+        const v = await fetch();
+        if (s.out.json) process.stdout.write(JSON.stringify(v) + '\n');
+        else if (inPlace) process.stdout.write(ESC.home + `liftwatch signals   ${localTime(new Date().toISOString()).slice(11)}   (Ctrl-C stops)\n\n` + renderSignals(v, s.out.paint) + ESC.clearBelow);
+        else s.out.print(renderSignals(v, s.out.paint));
+        if (n + 1 < count) await sleepUnless(interval, () => stop);
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      if (inPlace) process.stdout.write(ESC.showCursor);
+    }
+    return CODE.OK;
+  });
 }
 
 async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {

@@ -1,5 +1,4 @@
 /** `liftwatch status`: the agent, the uplink, each bus, each lift, the outbox, at a glance. */
-import type { Command } from 'commander';
 import type { BusStats } from '../../field/bus-poller.js';
 import type { OutboxView } from '../../diagnostics/views.js';
 import type { LiftCoverage } from '../../config/wired-signals.js';
@@ -9,7 +8,7 @@ import type { Paint } from '../format/colour.js';
 import { keyValues, table } from '../format/table.js';
 import { ago, human } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { diagCommand, offlineNote, withSession, type DiagOptions } from './context.js';
+import { offlineNote, withSession, type DiagOptions } from './context.js';
 import { alarmsTable } from './alarms.js';
 
 export interface StatusView {
@@ -20,37 +19,32 @@ export interface StatusView {
   outbox: OutboxView;
 }
 
-export function register(program: Command): void {
-  diagCommand(program, 'status', 'running since, version, uplink, buses, lifts and outbox of the running agent', [
-    'liftwatch status',
-    'liftwatch status --json | jq .outbox.pending',
-  ]).action(async (o: DiagOptions) => {
-    process.exitCode = await withSession(o, async (s) => {
-      if (s.client) {
-        const v = await s.client.request<StatusView>('status');
-        if (s.out.json) s.out.printJson({ running: true, ...v });
-        else s.out.print(renderStatus(v, Date.now(), s.out.paint));
-        return CODE.OK;
+export function status(o: DiagOptions): Promise<number> {
+  return withSession(o, async (s) => {
+    if (s.client) {
+      const v = await s.client.request<StatusView>('status');
+      if (s.out.json) s.out.printJson({ running: true, ...v });
+      else s.out.print(renderStatus(v, Date.now(), s.out.paint));
+      return CODE.OK;
+    }
+    // Agent stopped: what the file says, and exit 4 so a script knows the agent is down.
+    const reader = await s.reader();
+    if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+    try {
+      const outbox = outboxView(reader.outboxStats(), Date.now());
+      const alarms = reader.activeAlarms();
+      offlineNote(s, reader.path);
+      if (s.out.json) s.out.printJson({ running: false, reason: s.why?.message, configFile: s.config?.file, outbox, alarms });
+      else {
+        s.out.print(s.out.paint.red('agent NOT RUNNING') + ` (${s.why?.message ?? ''})\n`);
+        s.out.print(keyValues([['config', s.config?.file ?? '-'], ['database', reader.path]]));
+        s.out.print(renderOutbox(outbox, Date.now()));
+        s.out.print(alarms.length ? `\nActive alarms stored (as of the agent's last run):\n${alarmsTable(alarms, s.out.paint)}` : '\nNo active alarms stored.\n');
       }
-      // Agent stopped: what the file says, and exit 4 so a script knows the agent is down.
-      const reader = s.reader();
-      if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
-      try {
-        const outbox = outboxView(reader.outboxStats(), Date.now());
-        const alarms = reader.activeAlarms();
-        offlineNote(s, reader.path);
-        if (s.out.json) s.out.printJson({ running: false, reason: s.why?.message, configFile: s.config?.file, outbox, alarms });
-        else {
-          s.out.print(s.out.paint.red('agent NOT RUNNING') + ` (${s.why?.message ?? ''})\n`);
-          s.out.print(keyValues([['config', s.config?.file ?? '-'], ['database', reader.path]]));
-          s.out.print(renderOutbox(outbox, Date.now()));
-          s.out.print(alarms.length ? `\nActive alarms stored (as of the agent's last run):\n${alarmsTable(alarms, s.out.paint)}` : '\nNo active alarms stored.\n');
-        }
-      } finally {
-        reader.close();
-      }
-      return CODE.NO_AGENT;
-    });
+    } finally {
+      reader.close();
+    }
+    return CODE.NO_AGENT;
   });
 }
 

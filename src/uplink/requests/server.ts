@@ -8,7 +8,7 @@
  * request is ignored: a request is an act at one moment, and a stale retained `reset` must not
  * end an alarm again every time the gateway reconnects.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Logger } from '../../ports/logger.js';
 import type { InboundMessage, MessageHandler, PublishOptions } from '../mqtt-uplink.js';
 import { requestFilter, responseTopic } from '../topics.js';
@@ -46,6 +46,7 @@ export interface RequestCounters {
 
 export class RequestServer {
   private readonly validators = new Map<RequestOp, ValidateFunction>();
+  private ajv: Ajv | null = null;
   private readonly filter: string;
   private running = false;
   private readonly counters: RequestCounters = { received: 0, answered: 0, refused: 0, ignoredRetained: 0 };
@@ -61,12 +62,22 @@ export class RequestServer {
 
   start(): void {
     if (this.running) return;
-    if (this.validators.size === 0) {
-      const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-      for (const op of Object.keys(REQUEST_SCHEMAS) as RequestOp[]) this.validators.set(op, ajv.compile(REQUEST_SCHEMAS[op]));
-    }
     this.running = true;
     this.opts.uplink.subscribe(this.filter, this.onMessage);
+  }
+
+  /**
+   * The op's body validator, compiled on its first request: ajv (and the code it generates) is
+   * loaded only once a request arrives, which most gateways never see.
+   */
+  private async validator(op: RequestOp): Promise<ValidateFunction> {
+    let v = this.validators.get(op);
+    if (!v) {
+      this.ajv ??= new (await import('ajv')).Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+      v = this.ajv.compile(REQUEST_SCHEMAS[op]);
+      this.validators.set(op, v);
+    }
+    return v;
   }
 
   stop(): void {
@@ -110,8 +121,8 @@ export class RequestServer {
     };
     if (!isRequestOp(op)) return fail('UNKNOWN_OP', `unknown op ${JSON.stringify(op)}; expected one of ${Object.keys(REQUEST_SCHEMAS).join(', ')}`);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail('MALFORMED', 'expected a JSON object');
-    const validate = this.validators.get(op);
-    if (validate && !validate(body)) return fail('INVALID', describe(validate.errors ?? []));
+    const validate = await this.validator(op);
+    if (!validate(body)) return fail('INVALID', describe(validate.errors ?? []));
     try {
       const data = await this.dispatch(op, body);
       this.opts.logger.info('request handled', { op, transaction });
