@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { baseConfig, portFree, siteDir, tree, writeConfig } from './helpers/bad-config.js';
-import { bin } from './helpers/cli-agent.js';
+import { bin, cli } from './helpers/cli-agent.js';
 import { freePort } from './helpers/e2e.js';
 import { patient } from './helpers/patience.js';
 
@@ -55,4 +55,25 @@ t.test('storage and a password file the service user cannot use: run exits 3 bef
   t.match(run.stderr, /uplink\.passwordFile: expected a file this user can read with the password, got .*pw: permission denied for this user, uid 65534 \(EACCES\)/);
   t.same(tree(dir), before, 'nothing created: no database, no socket');
   t.ok(await portFree(port), 'the broker port was never bound');
+});
+
+t.test('config check as root names a password file the service user could not read (root reads it fine)', { skip: notRoot }, async (t) => {
+  const dir = siteDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(path.join(dir, 'pw'), 'secret\n', { mode: 0o600 }); // root's only
+  const c = baseConfig(dir);
+  c.uplink = { ...c.uplink, username: 'gw', passwordFile: path.join(dir, 'pw') };
+  const file = writeConfig(dir, c);
+  const env = { LIFTWATCH_SERVICE_USER: 'nobody' };
+  const denied = await cli(['config', 'check', file], { env });
+  t.equal(denied.code, 0, `a warning, not an error (an ACL may allow it)\n${denied.stderr}`);
+  t.match(denied.stdout, new RegExp(`warning: ${file}: uplink\\.passwordFile: expected a file the service user nobody can read, got ${dir}/pw: mode 0600, owner uid 0 gid 0: nobody may not read it`));
+  t.notMatch(denied.stdout + denied.stderr, /secret/, 'the password itself is never shown');
+  fs.chmodSync(path.join(dir, 'pw'), 0o644);
+  const fine = await cli(['config', 'check', file], { env });
+  t.notMatch(fine.stdout, /service user/, 'readable by the service user: no warning');
+  fs.chmodSync(path.join(dir, 'pw'), 0o600);
+  const noSuchUser = await cli(['config', 'check', file], { env: { LIFTWATCH_SERVICE_USER: 'no-such-user-here' } });
+  t.notMatch(noSuchUser.stdout, /service user/, 'no service user on this machine (a development box): nothing to tell');
 });

@@ -5,6 +5,7 @@
  * (another agent, another broker); for `config check` they are warnings, since the agent the
  * config is meant for may be the one running.
  */
+import { serviceUserFindings } from './service-user.js';
 import type { Config } from '../config/types.js';
 import { credentialFindings } from './files.js';
 import { error, warning, type Finding } from './findings.js';
@@ -46,7 +47,7 @@ function deprecations(config: Config): Finding[] {
 export async function preflight(config: Config, opts: PreflightOptions): Promise<Finding[]> {
   const occupied = opts.mode === 'run' ? error : warning;
   const uses = pathUses(config);
-  const findings: Finding[] = [...collisionFindings(uses), ...typeFindings(uses), ...credentialFindings(config), ...deprecations(config)];
+  const findings: Finding[] = [...collisionFindings(uses), ...typeFindings(uses), ...credentialFindings(config), ...(opts.mode === 'check' ? serviceUserFindings(config) : []), ...deprecations(config)];
   const broken = new Set(findings.map((f) => f.key.join('.')));
   for (const u of uses) {
     if (u.kind !== 'socket' || broken.has(u.key.join('.'))) continue;
