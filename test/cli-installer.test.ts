@@ -1,4 +1,4 @@
-// The installer's commands (issue 5) through the real binary: profiles, init (flags and
+// The installer's commands through the real binary: profiles, init (flags and
 // interactive), probe on a socat pty against the simulator, commission with the agent stopped
 // and running, its report files and its retained MQTT message.
 import fs from 'node:fs';

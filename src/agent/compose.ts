@@ -34,7 +34,7 @@ export interface ComposeOptions {
   ids?: IdSource;
   outbox?: Outbox;
   linkFor?: (busId: string) => ModbusLink;
-  /** Issue 6: stamps `clockSynced` on every event (platform/system-clock.ts SystemClockSync). */
+  /** Stamps `clockSynced` on every event (platform/system-clock.ts SystemClockSync). */
   clockSync?: { synced(): boolean };
   streamFor?: (busId: string) => ByteStream;
 }
@@ -50,7 +50,7 @@ export interface Composed {
   requests: RequestServer;
   /** Retained periodic `<root>/health`; started by the caller after the agent. */
   health: HealthPublisher;
-  /** The local diagnostics socket (issue 5); null when disabled. Started by the caller after the agent. */
+  /** The local diagnostics socket (docs/technician.md); null when disabled. Started by the caller after the agent. */
   diagnostics: DiagnosticsService | null;
 }
 

@@ -15,7 +15,7 @@ export { DEFAULT_CONFIG, EXIT } from './defaults.js';
 export function loadAll(file: string): { config: Config; profiles: Map<string, DeviceProfile> } {
   const config = loadConfig(file);
   const profiles = loadProfilesForConfig(config);
-  checkSchedule(config); // cron syntax and the EN 81-28 test-call interval (issue 6)
+  checkSchedule(config); // cron syntax and the EN 81-28 test-call interval
   return { config, profiles };
 }
 

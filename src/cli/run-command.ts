@@ -32,7 +32,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return reportConfigError(err);
   }
   const { config, profiles } = loaded;
-  // Issue 6: JSON on stdout for journald (`run`), readable on a terminal; the demo keeps stdout
+  // JSON on stdout for journald (`run`), readable on a terminal; the demo keeps stdout
   // for its alarm lines and logs to stderr.
   const logger = new PinoLogger({
     level: args.logLevel ?? config.logging?.level ?? 'info',
@@ -79,7 +79,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ].join('\n') + '\n',
     );
   }
-  // Issue 6: READY=1 only now: store open, pollers running, uplink started (Type=notify).
+  // READY=1 only now: store open, pollers running, uplink started (Type=notify).
   void notifier.notify({ READY: '1', STATUS: `monitoring ${config.lifts.length} lift(s) on ${config.buses.length} bus(es)` });
   logger.info('ready', { lifts: config.lifts.length, buses: config.buses.length });
   return await new Promise<number>((resolve) => {
@@ -115,7 +115,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
 }
 
 /**
- * Issue 6: exit within a bound. Once stopped (or past the bound), a handle some library left
+ * Exit within a bound (systemd's stop timeout). Once stopped (or past the bound), a handle some library left
  * open must not keep a stopping service alive until systemd's SIGKILL; unref'd, so a process
  * that ends by itself is not delayed.
  */

@@ -31,9 +31,9 @@ export interface StackOptions {
   /** Where readable alarm lines go (stdout by default); null for none. */
   print?: ((line: string) => void) | null;
   colour?: boolean;
-  /** Issue 6: systemd notifications (READY is the caller's; the watchdog is fed from here). */
+  /** systemd notifications (READY is the caller's; the watchdog is fed from here). */
   notifier?: Notifier;
-  /** Issue 6: scheduled jobs and watchdog (default true). */
+  /** Scheduled jobs and watchdog (default true). */
   operations?: boolean;
 }
 
@@ -41,7 +41,7 @@ export interface Stack {
   composed: Composed;
   broker: EmbeddedBroker | null;
   simulator: Simulator | null;
-  /** Issue 6: scheduled jobs and watchdog, null when switched off. */
+  /** Scheduled jobs and watchdog, null when switched off. */
   operations: Operations | null;
   stop(): Promise<void>;
 }
@@ -158,7 +158,7 @@ async function startSimulator(
       if (bus.type === 'modbus-rtu') {
         await simulator.openSerial({ path: bus.port, baudRate: bus.baudRate });
       } else if (bus.type === 'serial-frames') {
-        // Issue 8: a socat pty pair; the agent opens bus.port, the simulator the `.sim` end.
+        // A socat pty pair; the agent opens bus.port, the simulator the `.sim` end.
         const lift = config.lifts.find((l) => l.bus === bus.id);
         const format = lift ? profiles.get(lift.profile)?.frames?.format : undefined;
         if (format) await simulator.openFramesSerial({ path: `${bus.port}.sim`, ptyPeer: bus.port, protocol: format });

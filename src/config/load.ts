@@ -82,7 +82,7 @@ export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'C
 /**
  * Compiles a JSON schema file with the options every liftwatch file is validated with. The
  * loaders use the pre-compiled validators (validators/index.ts) instead: compiling these
- * schemas at start-up cost the agent 15 MB of RSS for good (issue 7).
+ * schemas at start-up cost the agent 15 MB of RSS for good (docs/performance.md).
  */
 export function compileSchemaFile(schemaFile: string): ValidateFunction {
   const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;

@@ -103,7 +103,7 @@ function profileProblems(p: Omit<DeviceProfile, 'file'>, fileId: string, file: s
   for (const [name, src] of Object.entries(signals) as Array<[SignalName, SignalSource]>) {
     if (isSignalName(name) && isObject(src) && typeof src.table === 'string') checkSignalSource(name, src, ['signals', name], add);
   }
-  framesProfileProblems(p, add); // issue 8: kind frames
+  framesProfileProblems(p, add); // kind frames: plain status frames
   return out;
 }
 
@@ -218,7 +218,7 @@ export function loadProfilesForConfig(config: Config, opts: { devicesDir?: strin
     const profile = profiles.get(lift.profile);
     if (profile) checkLiftAgainstProfile(lift, i, profile, add);
   });
-  framesConfigProblems(config, profiles, add); // issue 8: serial-frames buses
+  framesConfigProblems(config, profiles, add); // serial-frames buses
   if (problems.length > 0) {
     throw new ConfigError(invalid ? 'PROFILE_INVALID' : notFound ? 'PROFILE_NOT_FOUND' : 'CONFIG_INVALID', problems);
   }

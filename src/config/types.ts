@@ -32,7 +32,7 @@ export interface TcpBusConfig {
 
 export type BusConfig = SerialBusConfig | TcpBusConfig;
 
-/** A serial port carrying plain status frames (issue 8); a frames profile describes them. */
+/** A serial port carrying plain status frames; a frames profile describes them. */
 export interface FramesBusConfig {
   id: string;
   type: 'serial-frames';
@@ -83,7 +83,7 @@ export interface LiftConfig {
   landings: string[]; // ordered, bottom to top; floor signal indexes into it
   pollIntervalMs: number; // default 500
   signals: Partial<Record<SignalName, SignalSource | InputWiring>>;
-  /** Issue 3: this lift's rule tuning, over the site's `rules` field by field (docs/alarms.md). */
+  /** This lift's rule tuning, over the site's `rules` field by field (docs/alarms.md). */
   rules?: Partial<Record<AlarmCode, RuleTuning>>;
 }
 
@@ -108,7 +108,7 @@ export interface UplinkConfig {
   inflight: number; // default 100: QoS 1 publishes awaiting PUBACK at once
   /** Ignored (config/schema.json): the health message follows `schedule.health` alone. */
   healthIntervalSec?: number;
-  /** Default 200 (schema): backlog events per second after a reconnect; 0 = unpaced (issue 4). */
+  /** Default 200 (schema): backlog events per second after a reconnect; 0 = unpaced. */
   backlogRatePerSec?: number;
 }
 
@@ -127,7 +127,7 @@ export interface StorageConfig {
   maxAgeDays: number; // default 90: retention of delivered events
 }
 
-/** The local diagnostics socket (issue 5). */
+/** The local diagnostics socket (docs/technician.md). */
 export interface DiagnosticsConfig {
   enabled: boolean; // default true
   socket: string; // default /run/liftwatch/liftwatch.sock, mode 0660
@@ -158,19 +158,19 @@ export interface Config {
   uplink: UplinkConfig;
   broker: BrokerConfig;
   storage: StorageConfig;
-  /** The local diagnostics socket (issue 5, docs/technician.md). */
+  /** The local diagnostics socket (docs/technician.md). */
   diagnostics: DiagnosticsConfig;
-  /** Site-wide rule tuning by code; a lift's own `rules` override it (issue 3). */
+  /** Site-wide rule tuning by code; a lift's own `rules` override it. */
   rules: Partial<Record<AlarmCode, RuleTuning>>;
-  /** Site-wide per-signal debounce holds (issue 3); absent signals have no hold. */
+  /** Site-wide per-signal debounce holds; absent signals have no hold. */
   debounce?: Partial<Record<SignalName, { riseMs?: number; fallMs?: number }>>;
-  /** Issue 6: periodic jobs (config/schema.json `schedule`); defaults applied by the schema. */
+  /** Periodic jobs (config/schema.json `schedule`); defaults applied by the schema. */
   schedule?: ScheduleConfig;
-  /** Issue 6: log levels (config/schema.json `logging`). */
+  /** Log levels (config/schema.json `logging`). */
   logging?: LoggingConfig;
 }
 
-/** One scheduled job (issue 6). */
+/** One scheduled job (docs/operations.md). */
 export interface JobConfig {
   enabled: boolean; // default true
   cron: string; // node-schedule cron, 5 fields or 6 with seconds

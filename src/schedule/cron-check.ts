@@ -1,7 +1,7 @@
 /**
  * Checks the `schedule` section beyond what JSON Schema can say: every cron expression parses,
  * and the self-test/test call can never be more than 3 days apart (EN 81-28: a test call at
- * least every 3 days; domain.md). node-schedule parses cron with cron-parser, which this uses
+ * least every 3 days). node-schedule parses cron with cron-parser, which this uses
  * to walk the occurrences.
  */
 import { cronParser } from './cron-locale.js'; // loaded on first use, locale fixed first (no ICU locale lookup)

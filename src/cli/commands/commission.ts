@@ -1,5 +1,5 @@
 /**
- * `liftwatch commission`: the ordered checklist against the real box (issue 5). Writes the
+ * `liftwatch commission`: the ordered checklist against the real box (docs/installer.md). Writes the
  * report (JSON and text) to the state directory, publishes it retained on `<root>/commissioning`,
  * and exits 7 when a step fails, each failure saying what to do.
  */
