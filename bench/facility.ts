@@ -23,7 +23,7 @@ import { tempDir } from './lib/env.js';
 import { districtDirectory, powerCutBacklog, steadyStream } from './lib/facility-day.js';
 import { median, round } from './lib/stats.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet } as unknown as Logger;
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const topicOf = (e: EventMessage) => `liftwatch/${e.site.id}/${e.gatewayId}/lift/${e.lift.id}/event`;
 
 async function until(cond: () => boolean, ms: number): Promise<void> {

@@ -24,7 +24,7 @@ const FOREVER_DAYS = 36_500;
 /** Opens with limits through the options object of whichever outbox version is built. */
 function openWith(path: string, maxBytes: number, maxAgeDays = FOREVER_DAYS): Outbox {
   const options: Record<string, unknown> = { limits: { maxBytes, maxAgeDays } };
-  return SqliteOutbox.open(path, options as never);
+  return SqliteOutbox.open(path, options);
 }
 
 function usedBytesAndRows(path: string): { used: number; rows: number } {

@@ -20,7 +20,7 @@ import { composeAgent } from '../src/agent/compose.js';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { scenarioByName } from '../src/sim/scenarios.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from '../test/helpers/console-logger.js';
 import { SystemClock } from '../src/platform/system-clock.js';
 import { Operations } from '../src/schedule/operations.js';
 

@@ -5,6 +5,6 @@ import t from 'tap';
 import { SCHEMA_CASES } from './bad-config-cases.js';
 import { runCorpus } from './helpers/corpus.js';
 
-t.test('every case: exit codes, the message, nothing left behind', async (t) => {
+void t.test('every case: exit codes, the message, nothing left behind', async (t) => {
   await runCorpus(t, SCHEMA_CASES.slice(19));
 });

@@ -11,7 +11,7 @@ import { Simulator } from '../src/sim/simulator.js';
 
 const req = { table: 'holding' as const, address: 0, count: 5 };
 
-t.test('the runtime floor and bare modbus-serial get answers from the simulator', async (t) => {
+void t.test('the runtime floor and bare modbus-serial get answers from the simulator', async (t) => {
   const sim = new Simulator({ lifts: [1, 2].map((unitId) => ({ unitId, landings: 6, seed: unitId })) });
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' });
   sim.start();

@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
 import { captureLogger, subscriber, waitFor } from './uplink-helpers.js';
 
-t.test('starts on an ephemeral loopback port, routes QoS 1, stops cleanly', async (t) => {
+void t.test('starts on an ephemeral loopback port, routes QoS 1, stops cleanly', async (t) => {
   const logger = captureLogger();
   const broker = new EmbeddedBroker({ port: 0, logger });
   const { port } = await broker.start();
@@ -30,7 +30,7 @@ t.test('starts on an ephemeral loopback port, routes QoS 1, stops cleanly', asyn
   await again.stop(); // idempotent
 });
 
-t.test('admission policy and dropConnections', async (t) => {
+void t.test('admission policy and dropConnections', async (t) => {
   const seen: Array<{ clientId: string; username?: string; password?: string }> = [];
   const broker = new EmbeddedBroker({
     port: 0,
@@ -52,7 +52,7 @@ t.test('admission policy and dropConnections', async (t) => {
   await ok.endAsync(true);
 });
 
-t.test('start fails on a port in use', async (t) => {
+void t.test('start fails on a port in use', async (t) => {
   const a = new EmbeddedBroker({ port: 0, logger: captureLogger() });
   const { port } = await a.start();
   t.teardown(() => a.stop());

@@ -14,7 +14,7 @@ const r = await rig({
 t.teardown(() => r.close());
 const c = ['--config', r.configFile];
 
-t.test('config check prints each lift\'s coverage; a gap is a warning and the exit code stays 0', async (t) => {
+void t.test('config check prints each lift\'s coverage; a gap is a warning and the exit code stays 0', async (t) => {
   const res = await cli(['config', 'check', r.configFile]);
   t.equal(res.code, 0, res.stderr);
   t.match(res.stdout, /: valid \(/);
@@ -23,7 +23,7 @@ t.test('config check prints each lift\'s coverage; a gap is a warning and the ex
   t.match(res.stdout, 'DOOR_OPEN_FAULT (needs doorOpenLimit + doorClosedLimit)');
 });
 
-t.test('the running agent: a warning at start naming what lift B cannot detect, and status shows coverage', async (t) => {
+void t.test('the running agent: a warning at start naming what lift B cannot detect, and status shows coverage', async (t) => {
   await r.startAgent();
   const logged = r.agentLog().split('\n').flatMap((line) => {
     try {

@@ -25,12 +25,12 @@ const sub = await subscribe(r.brokerPort, `${r.root}/#`);
 t.teardown(() => sub.close());
 await r.startAgent();
 
-t.test('the socket files: full access 0660, read-only 0666', async (t) => {
+void t.test('the socket files: full access 0660, read-only 0666', async (t) => {
   t.equal(fs.statSync(r.socket).mode & 0o777, 0o660);
   t.equal(fs.statSync(r.socket.replace(/\.sock$/, '-ro.sock')).mode & 0o777, 0o666);
 });
 
-t.test('status: table by default, JSON with --json, no colour when piped', async (t) => {
+void t.test('status: table by default, JSON with --json, no colour when piped', async (t) => {
   await waitFor(() => sub.messages.find((m) => m.topic === `${r.root}/lift/A/state` && m.payload['link'] === 'ok'), 10_000, 'lift A link ok');
   const js = await cli(['status', ...c, '--json']);
   t.equal(js.code, 0, js.stderr);
@@ -50,7 +50,7 @@ t.test('status: table by default, JSON with --json, no colour when piped', async
   t.match(forced.stdout, /\x1b\[32mconnected/, 'colour when forced (as on a TTY)');
 });
 
-t.test('alarms, end-alarm (EN 81-28 on site), history', async (t) => {
+void t.test('alarms, end-alarm (EN 81-28 on site), history', async (t) => {
   const none = await cli(['alarms', ...c, '--json']);
   t.same(json(none), []);
   set({ doorZone: false, alarmButton: true });
@@ -79,7 +79,7 @@ t.test('alarms, end-alarm (EN 81-28 on site), history', async (t) => {
   t.ok((rows[0]?.['seq'] as number) < (rows[1]?.['seq'] as number), 'oldest first');
 });
 
-t.test('test-alarm: answered once the broker acknowledged the TEST_CALL', async (t) => {
+void t.test('test-alarm: answered once the broker acknowledged the TEST_CALL', async (t) => {
   const res = await cli(['test-alarm', ...c, '--lift', 'A', '--json']);
   t.equal(res.code, 0, res.stderr);
   const v = JSON.parse(res.stdout) as { seq: number; eventId: string; topic: string };
@@ -90,7 +90,7 @@ t.test('test-alarm: answered once the broker acknowledged the TEST_CALL', async 
   t.equal(json(out).pending, 0, 'nothing left pending');
 });
 
-t.test('signals: raw and debounced; --watch redraws in place', async (t) => {
+void t.test('signals: raw and debounced; --watch redraws in place', async (t) => {
   const s = await cli(['signals', ...c, '--lift', 'A', '--json']);
   t.equal(s.code, 0);
   t.match(json(s), [{ liftId: 'A', raw: { doorZone: true, floor: 1 }, debounced: { doorZone: true, floor: 1 } }]);
@@ -102,7 +102,7 @@ t.test('signals: raw and debounced; --watch redraws in place', async (t) => {
   t.match(w.stdout, /doorZone\s+on\s+on/);
 });
 
-t.test('signals --watch on a real pty (script(1))', async (t) => {
+void t.test('signals --watch on a real pty (script(1))', async (t) => {
   const script = needTool(t, 'script', 'bsdutils');
   if (!script) return;
   const { spawn } = await import('node:child_process');
@@ -123,7 +123,7 @@ t.test('signals --watch on a real pty (script(1))', async (t) => {
   t.match(out, '\x1b[?25h', 'cursor restored');
 });
 
-t.test('usage errors exit 2', async (t) => {
+void t.test('usage errors exit 2', async (t) => {
   const unknown = await cli(['alarms', ...c, '--lift', 'Z']);
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /no lift "Z".*known: A/);
@@ -134,7 +134,7 @@ t.test('usage errors exit 2', async (t) => {
   t.match(help.stdout, /Example:\n\s+.*liftwatch test-alarm --lift A/);
 });
 
-t.test('agent stopped: status exits 4 and reads the store read-only; signals exits 4', async (t) => {
+void t.test('agent stopped: status exits 4 and reads the store read-only; signals exits 4', async (t) => {
   t.equal(await r.stopAgent(), 0);
   t.notOk(fs.existsSync(r.socket), 'socket removed on stop');
   const st = await cli(['status', ...c]);

@@ -16,7 +16,7 @@ function tmp(t: { teardown(fn: () => void): void }): string {
   return dir;
 }
 
-t.test('profiles list, show, lint', async (t) => {
+void t.test('profiles list, show, lint', async (t) => {
   const list = await cli(['profiles', 'list', '--json']);
   t.equal(list.code, 0, list.stderr);
   t.match(JSON.parse(list.stdout), [{ id: String }]);
@@ -33,7 +33,7 @@ t.test('profiles list, show, lint', async (t) => {
   t.match(bad.stdout, /FAIL.*bad-profile\.yaml[\s\S]*signals\.doorZone\.address: expected an integer from 0 to 65535, got 70000 \(line 8\)/);
 });
 
-t.test('init from flags writes a config that config check accepts', async (t) => {
+void t.test('init from flags writes a config that config check accepts', async (t) => {
   const dir = tmp(t);
   const out = path.join(dir, 'lw.yaml');
   const args = ['init', '--yes', '--out', out, '--site-id', 'hv12', '--site-name', 'Harbour View 12', '--gateway-id', 'hv12-mr1', '--port', '/dev/ttyUSB0',
@@ -54,7 +54,7 @@ t.test('init from flags writes a config that config check accepts', async (t) =>
   t.match(again.stderr, /--force/);
 });
 
-t.test('init refuses answers that do not make a valid config, and writes nothing', async (t) => {
+void t.test('init refuses answers that do not make a valid config, and writes nothing', async (t) => {
   const dir = tmp(t);
   const out = path.join(dir, 'lw.yaml');
   const r = await cli(['init', '--yes', '--out', out, '--site-id', 'x', '--port', '/dev/ttyUSB0', '--lift', 'A:0:liftwatch-sim:0,1', '--broker', 'mqtt://h:1883']);
@@ -63,7 +63,7 @@ t.test('init refuses answers that do not make a valid config, and writes nothing
   t.same(fs.readdirSync(dir), [], 'nothing written, no temp file left');
 });
 
-t.test('init interactive: answers one per line', async (t) => {
+void t.test('init interactive: answers one per line', async (t) => {
   const dir = tmp(t);
   const out = path.join(dir, 'lw.yaml');
   // site id, name, address, gateway, port, lifts, id, unit, profile, landings, 8 inputs (generic-di-8 has 0..7), broker, user, password file
@@ -82,7 +82,7 @@ t.test('init interactive: answers one per line', async (t) => {
   t.notMatch(text, /mainsPower/, 'defaults beyond the module\'s 8 inputs are not offered');
 });
 
-t.test('probe on a serial pty finds the simulated units, bounded in time', async (t) => {
+void t.test('probe on a serial pty finds the simulated units, bounded in time', async (t) => {
   const socat = needTool(t, 'socat', 'socat');
   if (!socat) return;
   const dir = tmp(t);
@@ -106,7 +106,7 @@ t.test('probe on a serial pty finds the simulated units, bounded in time', async
   t.ok((JSON.parse(bounded.stdout) as { notTried: unknown[] }).notTried.length > 0, 'stops at --max-time and says what it did not try');
 });
 
-t.test('commission: agent stopped, then running (TEST_CALL round trip); report files and retained message', async (t) => {
+void t.test('commission: agent stopped, then running (TEST_CALL round trip); report files and retained message', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   r.sim.lift(1).hold({ moving: false, doorZone: true, doorClosedLimit: true, doorOpenLimit: false, doorLocked: true });
@@ -139,7 +139,7 @@ t.test('commission: agent stopped, then running (TEST_CALL round trip); report f
   t.match(msg.payload, { schema: 'liftwatch.commissioning/1', ok: true, agentRunning: true });
 });
 
-t.test('commission fails with what to do: a lift that does not answer', async (t) => {
+void t.test('commission fails with what to do: a lift that does not answer', async (t) => {
   const r = await rig({ lifts: [{ id: 'A', unitId: 1, landings: ['0', '1', '2'] }] });
   t.teardown(() => r.close());
   const cfg = fs.readFileSync(r.configFile, 'utf8').replace('unitId: 1,', 'unitId: 9,');

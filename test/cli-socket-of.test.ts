@@ -20,7 +20,7 @@ function read(text: string): ReturnType<typeof diagnosticsOf> {
   return diagnosticsOf(file);
 }
 
-t.test('agrees with the YAML library on the plain form', async (t) => {
+void t.test('agrees with the YAML library on the plain form', async (t) => {
   const plain: Record<string, string> = {
     demo: fs.readFileSync(path.join(root, 'config/demo.yaml'), 'utf8'),
     example: fs.readFileSync(path.join(root, 'config/example.yaml'), 'utf8'),
@@ -35,7 +35,7 @@ t.test('agrees with the YAML library on the plain form', async (t) => {
   }
 });
 
-t.test('declines everything else', async (t) => {
+void t.test('declines everything else', async (t) => {
   const other: Record<string, string> = {
     flow: 'diagnostics: {socket: /a.sock}\n',
     alias: 'x: &a /a.sock\ndiagnostics:\n  socket: *a\n',

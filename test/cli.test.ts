@@ -14,7 +14,7 @@ function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-cli-'));
 }
 
-t.test('run with a bad config exits 3, names file and path, starts nothing', async (t) => {
+void t.test('run with a bad config exits 3, names file and path, starts nothing', async (t) => {
   const dir = tmp();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const demo = fs.readFileSync(path.join(root, 'config/demo.yaml'), 'utf8');
@@ -30,19 +30,19 @@ t.test('run with a bad config exits 3, names file and path, starts nothing', asy
   t.notOk(fs.existsSync(path.join(dir, 'should-not-exist.db')), 'no database created');
 });
 
-t.test('run with a missing config file exits 3 and says which file', async (t) => {
+void t.test('run with a missing config file exits 3 and says which file', async (t) => {
   const r = spawnSync(process.execPath, [bin, 'run', '--config', '/nonexistent/liftwatch.yaml'], { encoding: 'utf8', timeout: 20_000 });
   t.equal(r.status, 3);
   t.match(r.stderr, '/nonexistent/liftwatch.yaml');
 });
 
-t.test('config check accepts the demo config', async (t) => {
+void t.test('config check accepts the demo config', async (t) => {
   const r = spawnSync(process.execPath, [bin, 'config', 'check', path.join(root, 'config/demo.yaml')], { encoding: 'utf8', timeout: 20_000 });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /valid/);
 });
 
-t.test('the demo: alarms flow on the terminal and on MQTT; SIGINT stops it cleanly', async (t) => {
+void t.test('the demo: alarms flow on the terminal and on MQTT; SIGINT stops it cleanly', async (t) => {
   const dir = tmp();
   const brokerPort = await freePort();
   const simPort = await freePort();

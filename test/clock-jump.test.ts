@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initialState, step, type CoreConfig, type CoreState } from '../src/core/engine.js';
-import { sequentialIds } from '../src/core/trace.js';
+import { sequentialIds } from './helpers/trace.js';
 import type { AlarmEvent, CoreEffect, Instant } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
 import { eventPayload } from '../src/uplink/payload.js';
@@ -55,12 +55,12 @@ function drive(
 
 const mainsLostAt1s = (mono: number): SignalValues => (mono >= 1000 ? { mainsPower: false } : {});
 
-t.test('a steady wall clock: MAINS_POWER_FAILURE confirmed 2 s after the edge (the reference)', async (t) => {
+void t.test('a steady wall clock: MAINS_POWER_FAILURE confirmed 2 s after the edge (the reference)', async (t) => {
   const ev = drive(() => 0, mainsLostAt1s, 10_000).filter((e) => e.event.code === 'MAINS_POWER_FAILURE');
   t.same(ev.map((e) => [e.event.lifecycle, e.mono]), [['raised', 3000]]);
 });
 
-t.test('NTP jumps the wall clock 4 days forward mid-confirmation: not raised early, no storm', async (t) => {
+void t.test('NTP jumps the wall clock 4 days forward mid-confirmation: not raised early, no storm', async (t) => {
   const ev = drive((mono) => (mono >= 2000 ? 4 * DAY : 0), mainsLostAt1s, 10_000);
   t.same(ev.map((e) => [e.event.code, e.event.lifecycle, e.mono]), [['MAINS_POWER_FAILURE', 'raised', 3000]],
     'the same single event at the same monotonic instant; no ALARM_DEVICE_FAULT although the wall clock passed 3 days');
@@ -68,17 +68,17 @@ t.test('NTP jumps the wall clock 4 days forward mid-confirmation: not raised ear
   t.equal(raised.at - raised.occurredAt, 2000, 'the confirm time inside the event follows the monotonic clock, not the jump');
 });
 
-t.test('the wall clock jumps 1 hour backwards mid-confirmation: not delayed, nothing fires', async (t) => {
+void t.test('the wall clock jumps 1 hour backwards mid-confirmation: not delayed, nothing fires', async (t) => {
   const ev = drive((mono) => (mono >= 2000 ? -3_600_000 : 0), mainsLostAt1s, 10_000);
   t.same(ev.map((e) => [e.event.code, e.event.lifecycle, e.mono]), [['MAINS_POWER_FAILURE', 'raised', 3000]]);
 });
 
-t.test('an idle lift through repeated jumps both ways: no events at all', async (t) => {
+void t.test('an idle lift through repeated jumps both ways: no events at all', async (t) => {
   const ev = drive((mono) => (Math.floor(mono / 7000) % 2 === 0 ? 0 : (mono % 3 === 0 ? 5 : -5) * DAY), () => ({}), 60_000);
   t.same(ev.map((e) => e.event.code), [], 'no timeouts, no test-call fault, no comm lost');
 });
 
-t.test('events carry clockSynced when the agent knows it', async (t) => {
+void t.test('events carry clockSynced when the agent knows it', async (t) => {
   const base: AlarmEvent = {
     alarmId: 'a', lifecycle: 'raised', code: 'MAINS_POWER_FAILURE', severity: 'major', liftId: 'L1', floor: 0,
     occurredAt: 0, confirmedAt: 0, clearedAt: null, at: 0, controllerCode: null, evidence: null,
@@ -89,7 +89,7 @@ t.test('events carry clockSynced when the agent knows it', async (t) => {
   t.notOk('clockSynced' in eventPayload(base, ctx), 'absent when unknown');
 });
 
-t.test('SystemClockSync: the timesyncd flag file, else timedatectl, else not synchronized', async (t) => {
+void t.test('SystemClockSync: the timesyncd flag file, else timedatectl, else not synchronized', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-clock-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const flag = path.join(dir, 'synchronized');

@@ -17,7 +17,7 @@ function validYaml(dir: string): string {
   return stringify(baseConfig(dir));
 }
 
-t.test('oversized, deep, alias-bombed, binary and non-regular files: exit 3 with file and line, no crash', async (t) => {
+void t.test('oversized, deep, alias-bombed, binary and non-regular files: exit 3 with file and line, no crash', async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const base = validYaml(dir);
@@ -48,7 +48,7 @@ t.test('oversized, deep, alias-bombed, binary and non-regular files: exit 3 with
   }
 });
 
-t.test('a device, a named pipe or a directory as the config is described, never read', async (t) => {
+void t.test('a device, a named pipe or a directory as the config is described, never read', async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const fifo = path.join(dir, 'fifo.yaml');
@@ -60,7 +60,7 @@ t.test('a device, a named pipe or a directory as the config is described, never 
   }
 });
 
-t.test('device profiles have the same bounds: named with the profile file', async (t) => {
+void t.test('device profiles have the same bounds: named with the profile file', async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const profile = path.join(dir, 'big-profile.yaml');

@@ -16,7 +16,7 @@ import { chooseValidator, configSchemaValidator, deviceSchemaValidator } from '.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const yamlOf = (rel: string): unknown => parseYaml(fs.readFileSync(path.join(root, rel), 'utf8'), rel).data;
 
-t.test('every generated validator matches its schema (regenerate: node dist/src/config/validators/regenerate.js)', async (t) => {
+void t.test('every generated validator matches its schema (regenerate: node dist/src/config/validators/regenerate.js)', async (t) => {
   for (const g of GENERATED) {
     const committed = fs.readFileSync(path.join(root, g.module), 'utf8');
     t.ok(committed === validatorModuleSource(path.join(root, g.schema), g.schema), `${g.module} is up to date with ${g.schema}`);
@@ -40,7 +40,7 @@ const cases = {
 };
 
 for (const [kind, c] of Object.entries(cases)) {
-  t.test(`the pre-compiled ${kind} validator agrees with a run-time compiled one`, async (t) => {
+  void t.test(`the pre-compiled ${kind} validator agrees with a run-time compiled one`, async (t) => {
     const fresh = compileSchemaFile(path.join(root, c.schema));
     let invalid = 0;
     for (const doc of c.docs) {
@@ -68,7 +68,7 @@ for (const [kind, c] of Object.entries(cases)) {
   });
 }
 
-t.test('a schema changed without regenerating is compiled at run time instead', async (t) => {
+void t.test('a schema changed without regenerating is compiled at run time instead', async (t) => {
   const stub = (() => true) as unknown as ValidateFunction;
   const file = path.join(root, 'config/schema.json');
   t.equal(chooseValidator(stub, 'not-the-hash', file).fresh, true, 'stale: compiled');

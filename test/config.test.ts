@@ -33,7 +33,7 @@ function assertProblem(t: Test, err: ConfigError, name: string, p: string, re: R
   t.match(problem.message, re);
 }
 
-t.test('demo.yaml loads clean with defaults applied', async (t) => {
+void t.test('demo.yaml loads clean with defaults applied', async (t) => {
   const cfg = loadConfig(path.join(root, 'config/demo.yaml'), { hostname: 'ignored' });
   t.equal(cfg.file, path.join(root, 'config/demo.yaml'));
   t.same(cfg.site, { id: 'demo-site', name: 'Demo Tower', address: '1 Example Street' });
@@ -60,7 +60,7 @@ t.test('demo.yaml loads clean with defaults applied', async (t) => {
   t.same(cfg.rules, {});
 });
 
-t.test('example.yaml loads clean without reading the files it names', async (t) => {
+void t.test('example.yaml loads clean without reading the files it names', async (t) => {
   const cfg = loadConfig(path.join(root, 'config/example.yaml'));
   const bus = cfg.buses[0];
   t.equal(bus?.type, 'modbus-rtu');
@@ -73,7 +73,7 @@ t.test('example.yaml loads clean without reading the files it names', async (t) 
   t.same(cfg.lifts[0]?.signals.alarmButton, { input: 5, invert: true });
 });
 
-t.test('minimal config: every default, gateway id from the host name', async (t) => {
+void t.test('minimal config: every default, gateway id from the host name', async (t) => {
   const text = [
     'site: { id: s1, name: Site }',
     'uplink: { url: "mqtts://broker:8883" }',
@@ -94,36 +94,36 @@ t.test('minimal config: every default, gateway id from the host name', async (t)
   t.equal(hostnameToId('my box.example'), 'my-box');
 });
 
-t.test('unknown key', async (t) => {
+void t.test('unknown key', async (t) => {
   const err = failing(t, fixture('unknown-key.yaml'));
   t.equal(err.code, 'CONFIG_INVALID');
   assertProblem(t, err, 'unknown-key.yaml', 'lifts[0].pollInterval', /unknown key "pollInterval" \(allowed: id, label, bus, unitId, .*\); did you mean "pollIntervalMs"\?/);
   t.equal(err.problems[0]?.line, 13);
 });
 
-t.test('wrong type', async (t) => {
+void t.test('wrong type', async (t) => {
   const err = failing(t, fixture('wrong-type.yaml'));
   assertProblem(t, err, 'wrong-type.yaml', 'lifts[0].pollIntervalMs', /^expected an integer of at least 50, got "fast"$/);
 });
 
-t.test('bad unitId', async (t) => {
+void t.test('bad unitId', async (t) => {
   const err = failing(t, fixture('bad-unit-id.yaml'));
   assertProblem(t, err, 'bad-unit-id.yaml', 'lifts[1].unitId', /^expected an integer from 1 to 247, got 0$/);
   t.equal(err.problems.length, 1, 'the valid lift is not reported');
 });
 
-t.test('missing bus reference', async (t) => {
+void t.test('missing bus reference', async (t) => {
   const err = failing(t, fixture('missing-bus.yaml'));
   assertProblem(t, err, 'missing-bus.yaml', 'lifts[0].bus', /expected the id of a bus under buses \(rs485, tcp\), got "rs458"/);
 });
 
-t.test('duplicate lift id, reported with a unit id clash', async (t) => {
+void t.test('duplicate lift id, reported with a unit id clash', async (t) => {
   const err = failing(t, fixture('duplicate-lift.yaml'));
   assertProblem(t, err, 'duplicate-lift.yaml', 'lifts[2].id', /not used before, got "L1" \(already used by lifts\[0\]\)/);
   t.notOk(err.problems.some((p) => p.path === 'lifts[1].unitId'), 'unit id 1 on another bus is fine');
 });
 
-t.test('unit id used twice on one bus, duplicate bus id', async (t) => {
+void t.test('unit id used twice on one bus, duplicate bus id', async (t) => {
   const text = [
     'site: { id: s, name: S }',
     'uplink: { url: "mqtt://h" }',
@@ -138,7 +138,7 @@ t.test('unit id used twice on one bus, duplicate bus id', async (t) => {
   t.match(err.message, /dup\.yaml: lifts\[1\]\.unitId: expected a unit id not used by another lift on bus "b", got 3/);
 });
 
-t.test('YAML syntax error gives line and column', async (t) => {
+void t.test('YAML syntax error gives line and column', async (t) => {
   const err = failing(t, fixture('yaml-syntax.yaml'));
   t.equal(err.code, 'CONFIG_YAML');
   const first = err.problems[0];
@@ -147,7 +147,7 @@ t.test('YAML syntax error gives line and column', async (t) => {
   t.match(err.message, /yaml-syntax\.yaml: line \d+, column \d+: invalid YAML: /);
 });
 
-t.test('missing file and empty file', async (t) => {
+void t.test('missing file and empty file', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-config-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const missing = path.join(dir, 'nope.yaml');
@@ -160,7 +160,7 @@ t.test('missing file and empty file', async (t) => {
   t.match(empty.message, /empty\.yaml: \(top level\): expected a mapping .*, got an empty file/);
 });
 
-t.test('bus keys depend on the bus type; many problems reported at once', async (t) => {
+void t.test('bus keys depend on the bus type; many problems reported at once', async (t) => {
   const text = [
     'site: { id: "my site", name: S }',
     'uplink: { url: "http://h", topicPrefix: "a/#" }',
@@ -182,7 +182,7 @@ t.test('bus keys depend on the bus type; many problems reported at once', async 
   for (const p of err.problems) t.ok(err.message.includes(`many.yaml: ${p.path}: ${p.message}`));
 });
 
-t.test('the schema documents every key and covers every signal and alarm code', async (t) => {
+void t.test('the schema documents every key and covers every signal and alarm code', async (t) => {
   const schema = JSON.parse(fs.readFileSync(path.join(root, 'config/schema.json'), 'utf8')) as Record<string, unknown>;
   const defs = schema.definitions as Record<string, { properties: Record<string, unknown> }>;
   const props = schema.properties as Record<string, { properties: Record<string, unknown> }>;
@@ -207,13 +207,13 @@ t.test('the schema documents every key and covers every signal and alarm code', 
   t.same(missing, [], 'no undocumented property');
 });
 
-t.test('formatPath', async (t) => {
+void t.test('formatPath', async (t) => {
   t.equal(formatPath(['lifts', 1, 'unitId']), 'lifts[1].unitId');
   t.equal(formatPath(['signals', 'direction', 'enum', '0']), 'signals.direction.enum["0"]');
   t.equal(formatPath([]), '(top level)');
 });
 
-t.test('debounce: per-signal hold times; an unknown signal names its path', async (t) => {
+void t.test('debounce: per-signal hold times; an unknown signal names its path', async (t) => {
   const base = [
     'site: { id: s1, name: Site }',
     'uplink: { url: "mqtt://broker:1883" }',

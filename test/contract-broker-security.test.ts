@@ -22,7 +22,7 @@ uplink: { url: "mqtt://127.0.0.1:1883" }
 broker: ${broker}
 `;
 
-t.test('config: a broker bound beyond loopback needs username and passwordFile', async (t) => {
+void t.test('config: a broker bound beyond loopback needs username and passwordFile', async (t) => {
   t.equal(parseConfig(base('{ enabled: true }'), 'c.yaml').broker.host, '127.0.0.1', 'loopback by default');
   t.doesNotThrow(() => parseConfig(base('{ enabled: true, host: "::1" }'), 'c.yaml'));
   t.doesNotThrow(() => parseConfig(base('{ enabled: false, host: 0.0.0.0 }'), 'c.yaml'), 'disabled: no rule');
@@ -39,7 +39,7 @@ t.test('config: a broker bound beyond loopback needs username and passwordFile',
   }
 });
 
-t.test('broker: refuses to listen beyond loopback without credentials, checks them when given', async (t) => {
+void t.test('broker: refuses to listen beyond loopback without credentials, checks them when given', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   t.ok(isLoopback('127.0.0.1') && isLoopback('127.1.2.3') && isLoopback('::1') && isLoopback('localhost'));

@@ -35,11 +35,11 @@ function check(t: { ok(v: unknown, m: string): void; fail(m: string): void }, js
   t.ok(ok, `${where}: ${String(json['schema'])} valid${ok ? '' : ` ${JSON.stringify(v.errors)} in ${JSON.stringify(json)}`}`);
 }
 
-t.test('one schema per payload', async (t) => {
+void t.test('one schema per payload', async (t) => {
   t.same([...V.keys()].sort(), ['liftwatch.data_gap/1', 'liftwatch.event/1', 'liftwatch.health/1', 'liftwatch.response/1', 'liftwatch.state/1', 'liftwatch.status/1']);
 });
 
-t.test('messages published by the running agent match the schemas', async (t) => {
+void t.test('messages published by the running agent match the schemas', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const agent = await startAgent(dir);
@@ -84,7 +84,7 @@ t.test('messages published by the running agent match the schemas', async (t) =>
   t.ok(fac.got.some((m) => m.json['ok'] === false), 'an error response was checked');
 });
 
-t.test('data_gap from the store builder', async (t) => {
+void t.test('data_gap from the store builder', async (t) => {
   const at = Date.UTC(2025, 5, 1, 12);
   const gap = dataGapPayload(
     { from: at - 86_400_000, to: at - 3_600_000, count: 1200, priorities: { info: 1100, minor: 100 }, at },
@@ -93,7 +93,7 @@ t.test('data_gap from the store builder', async (t) => {
   check(t, { ...gap, eventId: '6c0e0d1e-0000-4000-8000-000000000001', seq: 5012, historical: false }, 'data_gap');
 });
 
-t.test('every JSON example in docs/mqtt-api.md validates', async (t) => {
+void t.test('every JSON example in docs/mqtt-api.md validates', async (t) => {
   const md = readFileSync(new URL('docs/mqtt-api.md', ROOT_DIR), 'utf8');
   const blocks = [...md.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   t.ok(blocks.length >= 8, `found ${blocks.length} examples`);
@@ -103,7 +103,7 @@ t.test('every JSON example in docs/mqtt-api.md validates', async (t) => {
   }
 });
 
-t.test('docs/asyncapi.yaml names every channel and refers to existing schemas', async (t) => {
+void t.test('docs/asyncapi.yaml names every channel and refers to existing schemas', async (t) => {
   const doc = parseYaml(readFileSync(new URL('docs/asyncapi.yaml', ROOT_DIR), 'utf8')) as Record<string, unknown>;
   t.match(String(doc['asyncapi']), /^(2\.6|3\.0)/);
   const text = readFileSync(new URL('docs/asyncapi.yaml', ROOT_DIR), 'utf8');
@@ -111,6 +111,6 @@ t.test('docs/asyncapi.yaml names every channel and refers to existing schemas', 
   for (const ref of text.matchAll(/\$ref: '?\.\/schemas\/([\w-]+\.schema\.json)/g)) {
     t.doesNotThrow(() => readFileSync(new URL(ref[1] ?? '', SCHEMA_DIR)), `${ref[1]} exists`);
   }
-  const channels = Object.keys((doc['channels'] ?? {}) as object).join(' ');
+  const channels = Object.keys((doc['channels'] ?? {})).join(' ');
   for (const c of ['status', 'health', 'data_gap', 'event', 'state', 'request', 'response']) t.match(channels, c, `channel ${c}`);
 });

@@ -5,7 +5,7 @@ import type { Instant } from '../src/core/types.js';
 const at = (ms: number): Instant => ({ mono: ms, wall: 1_000_000 + ms });
 const holds = holdLookup({ safetyChain: { riseMs: 100, fallMs: 500 } }, {});
 
-t.test('separate rise and fall holds; a bounce back cancels the candidate', async (t) => {
+void t.test('separate rise and fall holds; a bounce back cancels the candidate', async (t) => {
   let tr = rebuild({ safetyChain: true, floor: 1 }, at(0));
   tr = observe(tr, { safetyChain: false, floor: 1 }, at(1000), holds);
   t.equal(stableValues(tr).safetyChain, true, 'fall needs 500 ms');
@@ -23,7 +23,7 @@ t.test('separate rise and fall holds; a bounce back cancels the candidate', asyn
   t.same(nextDue(tr, holds), at(3100), 'rise hold is separate');
 });
 
-t.test('committed changes are kept in bursts at their commit instants, to be judged for chatter once settled', async (t) => {
+void t.test('committed changes are kept in bursts at their commit instants, to be judged for chatter once settled', async (t) => {
   let tr = rebuild({ doorZone: true, moving: false }, at(0));
   for (let i = 1; i <= 3; i++) tr = observe(tr, { doorZone: i % 2 === 0, moving: false }, at(i * 1000), holds);
   t.same(tr.doorZone?.bursts.map((b) => b.times), [[1000], [2000], [3000]], 'changes 1 s apart are separate bursts');
@@ -50,7 +50,7 @@ t.test('committed changes are kept in bursts at their commit instants, to be jud
   t.same([rebuilt?.flips, rebuilt?.chattering, rebuilt?.bursts], [[2300], true, []], 'a rebuild after link loss keeps the counted history, not the unjudged bursts');
 });
 
-t.test('unchanged samples keep track identity', async (t) => {
+void t.test('unchanged samples keep track identity', async (t) => {
   const tr = rebuild({ moving: false }, at(0));
   const again = observe(tr, { moving: false }, at(500), holds);
   t.equal(again.moving, tr.moving);

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { initialState, snapshots, step, type CoreConfig, type CoreState } from '../src/core/engine.js';
-import { TraceDriver, sequentialIds } from '../src/core/trace.js';
+import { TraceDriver, sequentialIds } from './helpers/trace.js';
 import type { AlarmEvent, CoreEffect, CoreInput, Instant } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
 import { Prng } from '../src/sim/prng.js';
@@ -23,7 +23,7 @@ const sample = (ms: number, v: SignalValues, liftId = 'L1'): CoreInput => ({ kin
 const TEST_DUE = M0 + 3 * 24 * 3_600_000;
 const eventsOf = (effects: CoreEffect[]): AlarmEvent[] => effects.flatMap((e) => (e.type === 'event' ? [e.event] : []));
 
-t.test('nextDeadline names the instant the driver must tick', async (t) => {
+void t.test('nextDeadline names the instant the driver must tick', async (t) => {
   const ids = sequentialIds();
   let st = initialState(cfg, at(0));
   let r = step(cfg, st, sample(0, {}), ids);
@@ -47,7 +47,7 @@ t.test('nextDeadline names the instant the driver must tick', async (t) => {
   t.equal(r.nextDeadline, TEST_DUE);
 });
 
-t.test('comm-lost deadline appears only after the third failed poll', async (t) => {
+void t.test('comm-lost deadline appears only after the third failed poll', async (t) => {
   const ids = sequentialIds();
   let r = step(cfg, initialState(cfg, at(0)), sample(0, {}), ids);
   for (const ms of [500, 1000]) {
@@ -58,7 +58,7 @@ t.test('comm-lost deadline appears only after the third failed poll', async (t) 
   t.equal(r.nextDeadline, M0 + 10_000, '10 s after the last good sample');
 });
 
-t.test('snapshots: every lift on the first step, then only on change', async (t) => {
+void t.test('snapshots: every lift on the first step, then only on change', async (t) => {
   const two: CoreConfig = { lifts: [{ id: 'A', pollIntervalMs: 500, landings: 3 }, { id: 'B', pollIntervalMs: 500, landings: 3 }], rules: {} };
   const ids = sequentialIds();
   let r = step(two, initialState(two, at(0)), { kind: 'tick', at: at(0) }, ids);
@@ -74,7 +74,7 @@ t.test('snapshots: every lift on the first step, then only on change', async (t)
   t.equal(snaps[0]?.doors, 'open');
 });
 
-t.test('step never mutates the state it is given', async (t) => {
+void t.test('step never mutates the state it is given', async (t) => {
   const ids = sequentialIds();
   let st: CoreState = initialState(cfg, at(0));
   const inputs: CoreInput[] = [
@@ -90,7 +90,7 @@ t.test('step never mutates the state it is given', async (t) => {
   }
 });
 
-t.test('durations use mono time: a wall-clock jump neither fires nor stalls a confirm', async (t) => {
+void t.test('durations use mono time: a wall-clock jump neither fires nor stalls a confirm', async (t) => {
   const ids = sequentialIds();
   let r = step(cfg, initialState(cfg, at(0)), sample(0, {}), ids);
   r = step(cfg, r.state, { kind: 'sample', liftId: 'L1', at: at(1000), values: { ...IDLE, mainsPower: false } }, ids);
@@ -103,7 +103,7 @@ t.test('durations use mono time: a wall-clock jump neither fires nor stalls a co
   t.equal(ev?.occurredAt, W0 + 1000, 'occurredAt is the wall time of the edge');
 });
 
-t.test('event fields: ids, floor, controller code, evidence', async (t) => {
+void t.test('event fields: ids, floor, controller code, evidence', async (t) => {
   const d = new TraceDriver(cfg, at(0), sequentialIds('X'));
   d.feed(sample(0, { floor: 4, faultCode: 0 }));
   d.feed(sample(1000, { floor: 4, safetyChain: false, faultCode: 231 }));
@@ -122,7 +122,7 @@ t.test('event fields: ids, floor, controller code, evidence', async (t) => {
   t.match(cleared, { alarmId: 'X2', lifecycle: 'cleared', clearedAt: W0 + 22_000, controllerCode: null, confirmedAt: W0 + 6000 });
 });
 
-t.test('inputs for unknown lifts and ticks before any sample are harmless', async (t) => {
+void t.test('inputs for unknown lifts and ticks before any sample are harmless', async (t) => {
   const ids = sequentialIds();
   let r = step(cfg, initialState(cfg, at(0)), sample(0, {}, 'nope'), ids);
   r = step(cfg, r.state, { kind: 'endOfAlarm', liftId: 'nope', at: at(1), source: 'cli' }, ids);
@@ -131,7 +131,7 @@ t.test('inputs for unknown lifts and ticks before any sample are harmless', asyn
   t.equal(snapshots(r.state)[0]?.link, 'unknown');
 });
 
-t.test('restored alarms: unknown lifts and finished incidents are dropped; each other alarm continues under its rule, and only a code without one is an orphan', async (t) => {
+void t.test('restored alarms: unknown lifts and finished incidents are dropped; each other alarm continues under its rule, and only a code without one is an orphan', async (t) => {
   const ev = (alarmId: string, code: AlarmEvent['code'], severity: AlarmEvent['severity'], lifecycle: AlarmEvent['lifecycle'] = 'raised', liftId = 'L1'): AlarmEvent => ({
     alarmId, lifecycle, code, severity, liftId, floor: 2, occurredAt: W0 - 9000, confirmedAt: W0 - 9000, clearedAt: null,
     at: W0 - 9000, controllerCode: null, evidence: null,
@@ -165,7 +165,7 @@ function rng(seed: number): () => number {
   return () => p.next();
 }
 
-t.test('300 random trips of normal operation raise nothing', async (t) => {
+void t.test('300 random trips of normal operation raise nothing', async (t) => {
   const rand = rng(42);
   const inputs: CoreInput[] = [];
   let now = 0;
@@ -205,7 +205,7 @@ t.test('300 random trips of normal operation raise nothing', async (t) => {
   t.ok(now > 3_600_000, 'the trace covers more than an hour');
 });
 
-t.test('a retrofit without a running contact: a missing `moving` signal counts as stationary', async (t) => {
+void t.test('a retrofit without a running contact: a missing `moving` signal counts as stationary', async (t) => {
   const d = new TraceDriver(cfg, at(0), sequentialIds());
   const { moving: _m, ...noMoving } = IDLE;
   d.feed({ kind: 'sample', liftId: 'L1', at: at(0), values: noMoving });

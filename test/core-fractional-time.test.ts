@@ -3,7 +3,7 @@
 // `confirmMs` in floating point, a due deadline is never consumed, and the core spun up to
 // its safety valve on every input (latency benchmark: 2 s timers firing every 20-30 s).
 import t from 'tap';
-import { TraceDriver, sequentialIds } from '../src/core/trace.js';
+import { TraceDriver, sequentialIds } from './helpers/trace.js';
 import type { CoreConfig } from '../src/core/engine.js';
 import type { CoreEffect } from '../src/core/types.js';
 
@@ -31,7 +31,7 @@ function run(offset: number, jitter: (i: number) => number): string[] {
   return out.filter((e) => e.type === 'event').map((e) => (e.type === 'event' ? `${e.event.code}:${e.event.lifecycle}` : ''));
 }
 
-t.test('fractional instants give the same events as whole milliseconds, and never a stuck deadline', async (t) => {
+void t.test('fractional instants give the same events as whole milliseconds, and never a stuck deadline', async (t) => {
   const whole = run(10_000, () => 0);
   t.ok(whole.includes('MAINS_POWER_FAILURE:raised'));
   t.ok(whole.includes('SIGNAL_CHATTERING:raised'));
@@ -41,7 +41,7 @@ t.test('fractional instants give the same events as whole milliseconds, and neve
   }
 });
 
-t.test('the instant the benchmark caught: 1748.23968 + 500 ms in floating point', async (t) => {
+void t.test('the instant the benchmark caught: 1748.23968 + 500 ms in floating point', async (t) => {
   // 2248.2396799999997 - 1748.23968 = 499.99999999997 < 500: the deadline was due but the
   // rule was not, so the driver's tick never consumed it.
   const d = new TraceDriver(cfg, { mono: 1000, wall: 1_795_350_453_629 }, sequentialIds());

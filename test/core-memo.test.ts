@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { initialState, step, type CoreConfig, type CoreState } from '../src/core/engine.js';
-import { sequentialIds } from '../src/core/trace.js';
+import { sequentialIds } from './helpers/trace.js';
 import type { CoreEffect, CoreInput, Instant } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
 
@@ -36,7 +36,7 @@ function prepared(cfg: CoreConfig): CoreState {
   return step(cfg, st, sample(1_000, { doorZone: false }), ids).state;
 }
 
-t.test('a state stepped under another config uses that config, not the memo of the first', async (t) => {
+void t.test('a state stepped under another config uses that config, not the memo of the first', async (t) => {
   const st = prepared(fast);
   // The same state object, stepped under each config (the deadline table travels with the state).
   // At 2 s: the door-zone change has settled and been judged (rules/chatter-model.ts).
@@ -50,7 +50,7 @@ t.test('a state stepped under another config uses that config, not the memo of t
   t.same(codes(step(fast, underFast.state, { kind: 'tick', at: at(3_000) }, sequentialIds('F')).effects), ['STOPPED_BETWEEN_FLOORS:raised'], 'raised at 3 s under the fast config');
 });
 
-t.test('one state stepped along two branches: each branch sees only its own inputs', async (t) => {
+void t.test('one state stepped along two branches: each branch sees only its own inputs', async (t) => {
   const ids = sequentialIds();
   const st = prepared(fast);
   const moved = step(fast, st, sample(2_200, { doorZone: true }), ids); // back in the zone: pending dropped
@@ -63,7 +63,7 @@ t.test('one state stepped along two branches: each branch sees only its own inpu
   t.same(codes(step(fast, moved.state, { kind: 'tick', at: at(3_000) }, ids).effects), [], 'no raise on the branch that moved');
 });
 
-t.test('a sample equal to the last one changes no snapshot; a changed one publishes exactly its lift', async (t) => {
+void t.test('a sample equal to the last one changes no snapshot; a changed one publishes exactly its lift', async (t) => {
   const ids = sequentialIds();
   const st = prepared(fast);
   const same = step(fast, st, sample(1_200, { doorZone: false }), ids);

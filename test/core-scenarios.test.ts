@@ -11,7 +11,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { TraceDriver, sequentialIds } from '../src/core/trace.js';
+import { TraceDriver, sequentialIds } from './helpers/trace.js';
 import type { CoreConfig } from '../src/core/engine.js';
 import { ALARM_CODES, type AlarmEvent, type CoreInput, type EndOfAlarmSource, type Instant, type LiftSnapshot } from '../src/core/types.js';
 import type { SignalValues } from '../src/core/signals.js';
@@ -194,7 +194,7 @@ function run(sc: Scenario, variant: Variant) {
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 t.ok(files.length >= 10, 'the corpus has scenarios');
 
-t.test('the corpus specifies every code of the taxonomy: each is raised in some scenario', async (t) => {
+void t.test('the corpus specifies every code of the taxonomy: each is raised in some scenario', async (t) => {
   const raised = new Set<string>();
   for (const file of files) {
     const sc = parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Scenario;
@@ -205,7 +205,7 @@ t.test('the corpus specifies every code of the taxonomy: each is raised in some 
 
 for (const file of files) {
   const sc = parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Scenario;
-  t.test(`${file}: ${sc.name}`, async (t) => {
+  void t.test(`${file}: ${sc.name}`, async (t) => {
     const variants: Variant[] = sc.jitter === false ? ['as written'] : ['as written', 'extra ticks', 're-polled', 'no ticks'];
     for (const variant of variants) {
       const { events, checks, restored } = run(sc, variant);

@@ -16,8 +16,8 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { initialState, step, stepReference, type CoreConfig, type CoreState, type StepResult } from '../src/core/engine.js';
-import { sequentialIds } from '../src/core/trace.js';
-import type { AlarmCode, CoreEffect, CoreInput, IdSource, Instant } from '../src/core/types.js';
+import { sequentialIds } from './helpers/trace.js';
+import type { AlarmCode, CoreInput, IdSource, Instant } from '../src/core/types.js';
 import type { BooleanSignal, SignalValues } from '../src/core/signals.js';
 import { Prng } from '../src/sim/prng.js';
 
@@ -116,7 +116,7 @@ function replay(seed: number, samplesWanted: number): Replay {
       else if (!isDeepStrictEqual(lanes[0].state, lanes[1].state)) out.mismatches.push(`step ${out.steps} (${input.kind} at ${input.at.mono}): states differ`);
     }
     hash.update(b);
-    for (const e of results[1].effects as CoreEffect[]) {
+    for (const e of results[1].effects) {
       out.effects++;
       if (e.type !== 'event') continue;
       out.events.add(`${e.event.code}:${e.event.lifecycle}`);
@@ -138,7 +138,7 @@ function replay(seed: number, samplesWanted: number): Replay {
   const lifts = cfg.lifts.map((l) => ({
     id: l.id,
     poll: l.pollIntervalMs,
-    values: { ...IDLE } as SignalValues,
+    values: { ...IDLE },
     nextPoll: rand() * l.pollIntervalMs,
     pending: [] as Pending[],
     failing: 0,
@@ -219,7 +219,7 @@ function replay(seed: number, samplesWanted: number): Replay {
 t.setTimeout(300_000);
 
 for (const seed of [1, 2]) {
-  t.test(`seed ${seed}: 60,000 samples, shortcut and full evaluation give the same effects and states`, async (t) => {
+  void t.test(`seed ${seed}: 60,000 samples, shortcut and full evaluation give the same effects and states`, async (t) => {
     const r = replay(seed, 60_000);
     t.same(r.mismatches, [], 'no effect, deadline or state differs');
     t.ok(r.shortcuts > r.samples / 2, `the shortcut was taken (${r.shortcuts} of ${r.samples} samples)`);
@@ -232,7 +232,7 @@ for (const seed of [1, 2]) {
   });
 }
 
-t.test('a sample equal to the last one is a shortcut; a changed one, a due deadline or a failed poll is not', async (t) => {
+void t.test('a sample equal to the last one is a shortcut; a changed one, a due deadline or a failed poll is not', async (t) => {
   const one: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: 50, landings: 6 }], rules: { STOPPED_BETWEEN_FLOORS: { confirmMs: 1_000 } } };
   const ids = sequentialIds();
   const at = (ms: number): Instant => ({ mono: M0 + ms, wall: W0 + ms });
@@ -259,7 +259,7 @@ t.test('a sample equal to the last one is a shortcut; a changed one, a due deadl
   t.ok(go(sample(1_250, { doorZone: false })).shortcut, 'the next equal one is a shortcut again');
 });
 
-t.test('a state settled under one config and stepped under another is evaluated under the other', async (t) => {
+void t.test('a state settled under one config and stepped under another is evaluated under the other', async (t) => {
   // Four flips of the mains monitor: not chattering at 10 per window, chattering at 3.
   const lenient: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: 50, landings: 6 }], rules: { SIGNAL_CHATTERING: { count: 10 } } };
   const strict: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: 50, landings: 6 }], rules: { SIGNAL_CHATTERING: { count: 3 } } };
@@ -276,7 +276,7 @@ t.test('a state settled under one config and stepped under another is evaluated 
   t.same(r.effects, reference.effects, 'the same effects as the full evaluation');
 });
 
-t.test('an unchanged sample at the very instant a confirm deadline raises an alarm still publishes the snapshot with that alarm', async (t) => {
+void t.test('an unchanged sample at the very instant a confirm deadline raises an alarm still publishes the snapshot with that alarm', async (t) => {
   // The deadline is processed first in the step; the sample that follows it must not take the
   // unchanged-sample shortcut, whose lift keeps its previous (alarm-free) snapshot.
   const one: CoreConfig = { lifts: [{ id: 'L1', pollIntervalMs: 100, landings: 6 }], rules: {} };

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { SimulatedLift } from '../src/sim/simulated-lift.js';
 import type { BehaviourSpec } from '../src/sim/behaviours.js';
-import { TraceDriver, sequentialIds } from '../src/core/trace.js';
+import { TraceDriver, sequentialIds } from './helpers/trace.js';
 import type { CoreConfig } from '../src/core/engine.js';
 import type { AlarmEvent } from '../src/core/types.js';
 
@@ -29,11 +29,11 @@ function run(ms: number, setup: (lift: SimulatedLift, now: number) => void): Ala
 
 const codes = (evs: AlarmEvent[]) => evs.map((e) => `${e.code} ${e.lifecycle}`);
 
-t.test('a normal trip with the simulator model raises nothing', async (t) => {
+void t.test('a normal trip with the simulator model raises nothing', async (t) => {
   t.same(run(60_000, (lift, now) => now === 1000 && lift.call(4)), []);
 });
 
-t.test('safety-chain-open injected while the car runs: SAFETY_CHAIN_OPEN_IN_TRAVEL, not SAFETY_CHAIN_OPEN', async (t) => {
+void t.test('safety-chain-open injected while the car runs: SAFETY_CHAIN_OPEN_IN_TRAVEL, not SAFETY_CHAIN_OPEN', async (t) => {
   let injected = false;
   const evs = run(20_000, (lift, now) => {
     if (now === 1000) lift.call(5);
@@ -47,7 +47,7 @@ t.test('safety-chain-open injected while the car runs: SAFETY_CHAIN_OPEN_IN_TRAV
   t.match(evs[0], { code: 'SAFETY_CHAIN_OPEN_IN_TRAVEL', evidence: { heldMs: 300 } });
 });
 
-t.test('door-lock-lost injected while the car runs: DOOR_LOCK_LOST_IN_TRAVEL; normal arrivals unlock silently', async (t) => {
+void t.test('door-lock-lost injected while the car runs: DOOR_LOCK_LOST_IN_TRAVEL; normal arrivals unlock silently', async (t) => {
   let injected = false;
   const evs = run(30_000, (lift, now) => {
     if (now === 500) lift.call(1);                 // one normal trip with an arrival first
@@ -60,7 +60,7 @@ t.test('door-lock-lost injected while the car runs: DOOR_LOCK_LOST_IN_TRAVEL; no
   t.same(codes(evs).filter((c) => c.startsWith('DOOR')), ['DOOR_LOCK_LOST_IN_TRAVEL raised', 'DOOR_LOCK_LOST_IN_TRAVEL cleared']);
 });
 
-t.test('door-reopen (obstruction): DOOR_CLOSE_FAULT on the third reopen cycle within 60 s', async (t) => {
+void t.test('door-reopen (obstruction): DOOR_CLOSE_FAULT on the third reopen cycle within 60 s', async (t) => {
   const evs = run(60_000, (lift, now) => {
     if (now === 0) lift.inject({ kind: 'door-reopen' });
     if (now === 500) lift.call(0); // a call at the landing where the car stands opens the doors
@@ -71,7 +71,7 @@ t.test('door-reopen (obstruction): DOOR_CLOSE_FAULT on the third reopen cycle wi
   t.same(evs.filter((e) => e.code !== 'DOOR_CLOSE_FAULT'), [], 'nothing else');
 });
 
-t.test('a mains monitor flickering (300 ms off, 300 ms on): one SIGNAL_CHATTERING, no MAINS_POWER_FAILURE', async (t) => {
+void t.test('a mains monitor flickering (300 ms off, 300 ms on): one SIGNAL_CHATTERING, no MAINS_POWER_FAILURE', async (t) => {
   const evs = run(120_000, (lift, now) => {
     if (now === 0) lift.inject({ kind: 'chatter', signal: 'mainsPower', periodMs: 600, durationMs: 60_000 });
   });
@@ -79,7 +79,7 @@ t.test('a mains monitor flickering (300 ms off, 300 ms on): one SIGNAL_CHATTERIN
   t.same(evs.filter((e) => e.code === 'MAINS_POWER_FAILURE'), [], 'each 300 ms drop is shorter than the 2 s confirm; held while chattering');
 });
 
-t.test('a mains supply that really fails for 2.5 s every 5 s is a mains fault, not a chattering monitor', async (t) => {
+void t.test('a mains supply that really fails for 2.5 s every 5 s is a mains fault, not a chattering monitor', async (t) => {
   const evs = run(40_000, (lift, now) => {
     if (now === 0) lift.inject({ kind: 'chatter', signal: 'mainsPower', periodMs: 5000, durationMs: 30_000 });
   });

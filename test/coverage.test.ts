@@ -25,7 +25,7 @@ const byCode = (codes: CodeCoverage[], code: string): CodeCoverage => {
 };
 const undetectable = (codes: CodeCoverage[]): string[] => codes.filter((c) => !c.detectable).map((c) => c.code);
 
-t.test('the full controller map (liftwatch-sim) detects every code: a wired signal must not be reported missing', async (t) => {
+void t.test('the full controller map (liftwatch-sim) detects every code: a wired signal must not be reported missing', async (t) => {
   const sim = loadProfile('liftwatch-sim');
   t.same([...wiredSignals(lift('liftwatch-sim'), sim)].sort(), [...SIGNAL_NAMES].sort(), 'every canonical signal');
   const c = liftCoverage(lift('liftwatch-sim'), sim);
@@ -34,7 +34,7 @@ t.test('the full controller map (liftwatch-sim) detects every code: a wired sign
   t.equal(coverageSummary(c.codes), `detects all ${ALARM_CODES.length} codes`, 'no note: alarmDeviceFault is wired');
 });
 
-t.test('a frames profile delivers its fields, its ASCII named groups and its constants', async (t) => {
+void t.test('a frames profile delivers its fields, its ASCII named groups and its constants', async (t) => {
   const ascii = loadProfile('ascii-printer-example');
   const wired = wiredSignals(lift('ascii-printer-example'), ascii);
   t.ok(wired.has('floor') && wired.has('faultCode'), 'floor and faultCode come from named groups only');
@@ -43,7 +43,7 @@ t.test('a frames profile delivers its fields, its ASCII named groups and its con
   t.same(undetectable(coverageOf(wiredSignals(lift('binary-enquiry-example'), binary))), []);
 });
 
-t.test('the DI retrofit cannot detect OUT_OF_SERVICE and names outOfService, or callRegistered', async (t) => {
+void t.test('the DI retrofit cannot detect OUT_OF_SERVICE and names outOfService, or callRegistered', async (t) => {
   const di = loadProfile('generic-di-16');
   const l = lift('generic-di-16', DI_RETROFIT);
   t.same([...wiredSignals(l, di)].sort(), [...DI_RETROFIT].sort(), 'exactly what the lift wires to an input');
@@ -60,7 +60,7 @@ t.test('the DI retrofit cannot detect OUT_OF_SERVICE and names outOfService, or 
   t.match(coverageSummary(c.codes), /ALARM_DEVICE_FAULT from the missing 3-day test call only \(wiring alarmDeviceFault adds the device's own fault report\)$/);
 });
 
-t.test('the minimal wiring cannot detect the door codes and names the door limits', async (t) => {
+void t.test('the minimal wiring cannot detect the door codes and names the door limits', async (t) => {
   const codes = coverageOf(new Set(MINIMAL), RULE_DEFAULTS);
   const wontOpen = byCode(codes, 'DOORS_WONT_OPEN');
   t.equal(wontOpen.detectable, false);
@@ -78,7 +78,7 @@ t.test('the minimal wiring cannot detect the door codes and names the door limit
   t.ok(byCode(codes, 'CONTROLLER_COMM_LOST').detectable, 'always: the link itself');
 });
 
-t.test('a wiring without alarmButton cannot detect PASSENGER_TRAPPED, and says so first', async (t) => {
+void t.test('a wiring without alarmButton cannot detect PASSENGER_TRAPPED, and says so first', async (t) => {
   const codes = coverageOf(new Set(DI_RETROFIT.filter((s) => s !== 'alarmButton')), RULE_DEFAULTS);
   const trapped = byCode(codes, 'PASSENGER_TRAPPED');
   t.equal(trapped.detectable, false);
@@ -87,7 +87,7 @@ t.test('a wiring without alarmButton cannot detect PASSENGER_TRAPPED, and says s
   t.match(coverageSummary(codes), /^detects 15 of 24 codes; cannot detect PASSENGER_TRAPPED \(needs alarmButton\), /, 'critical first');
 });
 
-t.test('with the severities, the list is most severe first and names each severity', async (t) => {
+void t.test('with the severities, the list is most severe first and names each severity', async (t) => {
   const codes = coverageOf(new Set(), RULE_DEFAULTS);
   t.equal(codes.length, ALARM_CODES.length);
   const ranks = codes.map((c) => SEVERITIES.indexOf(c.severity ?? 'info'));

@@ -58,7 +58,7 @@ async function polls(socket: string): Promise<number> {
   }
 }
 
-t.test('clients flooding the read-only socket without reading: bounded memory, the agent polls and answers', async (t) => {
+void t.test('clients flooding the read-only socket without reading: bounded memory, the agent polls and answers', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();
@@ -102,7 +102,7 @@ t.test('clients flooding the read-only socket without reading: bounded memory, t
   t.equal(await r.stopAgent(), 0);
 });
 
-t.test('a cap on connections at once; places free up when clients leave', async (t) => {
+void t.test('a cap on connections at once; places free up when clients leave', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();
@@ -125,7 +125,7 @@ t.test('a cap on connections at once; places free up when clients leave', async 
   t.equal(await r.stopAgent(), 0);
 });
 
-t.test('request arguments are checked against each op\'s schema', async (t) => {
+void t.test('request arguments are checked against each op\'s schema', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();
@@ -165,7 +165,7 @@ function asNobody(args: string[]): Promise<{ code: number | null; stderr: string
 }
 
 const notRoot = process.getuid?.() === 0 ? false : 'needs root to run the CLI as another user';
-t.test('a refusal by the file system is ACCESS_DENIED naming the configured group, never NO_AGENT', { skip: notRoot }, async (t) => {
+void t.test('a refusal by the file system is ACCESS_DENIED naming the configured group, never NO_AGENT', { skip: notRoot }, async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   fs.chmodSync(r.dir, 0o755);

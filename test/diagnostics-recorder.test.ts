@@ -5,7 +5,7 @@ import { DiagnosticsRecorder, type Listenable } from '../src/diagnostics/recorde
 import type { PollResult } from '../src/field/bus-poller.js';
 import { FieldError } from '../src/field/errors.js';
 
-t.test('rawOf: the last poll, good or failed; lastGoodOf: the last good values', async (t) => {
+void t.test('rawOf: the last poll, good or failed; lastGoodOf: the last good values', async (t) => {
   let poll: (r: PollResult) => void = () => undefined;
   const agent: Listenable = { on: (l) => void (l.poll && (poll = l.poll)) };
   const rec = new DiagnosticsRecorder(agent);

@@ -11,7 +11,7 @@ import { readOnlyPath } from '../src/diagnostics/protocol.js';
 import { DiagnosticsServer, type Handlers } from '../src/diagnostics/server.js';
 import { applyPermissions, groupId } from '../src/diagnostics/socket-file.js';
 import { parseSince } from '../src/diagnostics/views.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 
 const logger = new ConsoleLogger({ level: 'silent' });
 
@@ -66,7 +66,7 @@ function exchange(file: string, text: string, n: number): Promise<Array<Record<s
   });
 }
 
-t.test('answers in order, one JSON line per request, errors with stable codes', async (t) => {
+void t.test('answers in order, one JSON line per request, errors with stable codes', async (t) => {
   const { socket } = await serve(t);
   const r = await exchange(socket, '{"id":1,"op":"test-alarm","args":{"lift":"A"}}\n{"id":2,"op":"status"}\nnot json\n{"id":4,"op":"reboot"}\n', 4);
   t.match(r[0], { id: 1, ok: true, result: { slow: true, args: { lift: 'A' } } }, 'the slow one first');
@@ -75,7 +75,7 @@ t.test('answers in order, one JSON line per request, errors with stable codes', 
   t.match(r[3], { id: 4, ok: false, error: { code: 'BAD_REQUEST', message: /unknown op "reboot"/ } });
 });
 
-t.test('the read-only socket answers reads and refuses state changes', async (t) => {
+void t.test('the read-only socket answers reads and refuses state changes', async (t) => {
   const { ro, calls } = await serve(t);
   const r = await exchange(ro, '{"id":1,"op":"alarms"}\n{"id":2,"op":"end-alarm","args":{"lift":"A"}}\n{"id":3,"op":"test-alarm","args":{"lift":"A"}}\n', 3);
   t.match(r[0], { ok: true });
@@ -84,14 +84,14 @@ t.test('the read-only socket answers reads and refuses state changes', async (t)
   t.same(calls, ['alarms'], 'the refused handlers never ran');
 });
 
-t.test('permissions: 0660 full access, 0666 read-only; a missing group is not fatal', async (t) => {
+void t.test('permissions: 0660 full access, 0666 read-only; a missing group is not fatal', async (t) => {
   const { socket, ro } = await serve(t);
   t.equal(fs.statSync(socket).mode & 0o777, 0o660);
   t.equal(fs.statSync(ro).mode & 0o777, 0o666);
   t.ok(fs.statSync(socket).isSocket());
 });
 
-t.test('client: typed errors for no agent; requests through the full socket', async (t) => {
+void t.test('client: typed errors for no agent; requests through the full socket', async (t) => {
   const { socket } = await serve(t);
   const c = await new DiagnosticsClient(socket, readOnlyPath(socket)).connect();
   t.teardown(() => c.close());
@@ -113,7 +113,7 @@ function warningsLogger(warnings: string[]): typeof logger {
   return l as unknown as typeof logger;
 }
 
-t.test('group: a missing group is warned about; group null (config false) leaves it quietly', async (t) => {
+void t.test('group: a missing group is warned about; group null (config false) leaves it quietly', async (t) => {
   for (const [group, expected] of [['no-such-group-xyz', 1], [null, 0]] as const) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-diag-g-'));
     const socket = path.join(dir, 'd.sock');
@@ -128,7 +128,7 @@ t.test('group: a missing group is warned about; group null (config false) leaves
 });
 
 const asRoot = process.getuid?.() === 0 ? 'running as root: the kernel lets root connect whatever the mode' : false;
-t.test('client falls back to the read-only socket when the full one is refused', { skip: asRoot }, async (t) => {
+void t.test('client falls back to the read-only socket when the full one is refused', { skip: asRoot }, async (t) => {
   const { socket } = await serve(t);
   fs.chmodSync(socket, 0o600);
   fs.chmodSync(path.dirname(socket), 0o755);
@@ -139,7 +139,7 @@ t.test('client falls back to the read-only socket when the full one is refused',
 
 // As root, a real stranger: a child process running as `nobody` (uid 65534). The kernel refuses
 // it the 0660 socket, the client falls back to the read-only one, and a state change is FORBIDDEN.
-t.test('a stranger (uid nobody) gets the read-only socket and cannot end an alarm', { skip: asRoot ? false : 'needs root to start a process as another user' }, async (t) => {
+void t.test('a stranger (uid nobody) gets the read-only socket and cannot end an alarm', { skip: asRoot ? false : 'needs root to start a process as another user' }, async (t) => {
   const { socket, dir, calls } = await serve(t);
   fs.chmodSync(dir, 0o755);
   const client = new URL('../src/diagnostics/client.js', import.meta.url).pathname;
@@ -161,7 +161,7 @@ t.test('a stranger (uid nobody) gets the read-only socket and cannot end an alar
   t.same(calls, ['alarms'], 'end-alarm never reached the agent');
 });
 
-t.test('a stale socket file is replaced; a live one is refused', async (t) => {
+void t.test('a stale socket file is replaced; a live one is refused', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-diag-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const socket = path.join(dir, 's.sock');
@@ -182,7 +182,7 @@ t.test('a stale socket file is replaced; a live one is refused', async (t) => {
   t.notOk(fs.existsSync(socket), 'stop removes the socket file');
 });
 
-t.test('helpers: groupId from /etc/group, parseSince', async (t) => {
+void t.test('helpers: groupId from /etc/group, parseSince', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-grp-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'group'), 'root:x:0:\nliftwatch:x:998:svc,tech\n');
@@ -198,7 +198,7 @@ t.test('helpers: groupId from /etc/group, parseSince', async (t) => {
 // Found under a real systemd (systemd/verify-in-container.sh): the unit's SystemCallFilter refuses
 // chown(2) with EPERM, and the socket already has the service's group, so every start logged
 // "could not give ... to group liftwatch: EPERM". A chown that changes nothing is not attempted.
-t.test('applyPermissions: no chown when the file already has the group, a warning when chown is refused', async (t) => {
+void t.test('applyPermissions: no chown when the file already has the group, a warning when chown is refused', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-perm-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'f.sock');

@@ -38,7 +38,7 @@ const SITE_RULES = [
   `  CONTROLLER_COMM_LOST: { confirmMs: 3000 }`,
 ].join('\n');
 
-t.test('every taxonomy code, driven by the simulator over Modbus, arrives on MQTT', async (t) => {
+void t.test('every taxonomy code, driven by the simulator over Modbus, arrives on MQTT', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'liftwatch-e2e-alarms-'));
   // The simulator's profile plus a controller fault table, as a site adapts a profile.
   const profile = readFileSync(new URL('devices/liftwatch-sim.yaml', ROOT), 'utf8')

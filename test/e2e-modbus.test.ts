@@ -13,7 +13,7 @@ const FAST_RULES = [
   '  CONTROLLER_COMM_LOST: { confirmMs: 1000 }',
 ].join('\n');
 
-t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on MQTT', async (t) => {
+void t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on MQTT', async (t) => {
   const h = await startHarness({ rules: FAST_RULES });
   const sub = await subscribe(h.brokerPort, `${h.root}/#`);
   t.teardown(async () => {
@@ -32,7 +32,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
   t.equal(status?.payload['state'], 'online', 'retained birth');
   t.equal(status?.retain, true);
 
-  t.test('MAINS_POWER_FAILURE', async (t) => {
+  void t.test('MAINS_POWER_FAILURE', async (t) => {
     set({ mainsPower: false });
     const raised = await waitFor(() => findEvent(sub.messages, 'MAINS_POWER_FAILURE', 'raised'), 15_000, 'mains raised');
     set({ mainsPower: true });
@@ -50,7 +50,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
     t.match(cleared['clearedAt'], /Z$/);
   });
 
-  t.test('SAFETY_CHAIN_OPEN', async (t) => {
+  void t.test('SAFETY_CHAIN_OPEN', async (t) => {
     set({ safetyChain: false });
     const raised = await waitFor(() => findEvent(sub.messages, 'SAFETY_CHAIN_OPEN', 'raised'), 15_000, 'chain raised');
     t.equal(raised['severity'], 'major');
@@ -59,7 +59,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
     await waitFor(() => findEvent(sub.messages, 'SAFETY_CHAIN_OPEN', 'cleared'), 15_000, 'chain cleared');
   });
 
-  t.test('STOPPED_BETWEEN_FLOORS', async (t) => {
+  void t.test('STOPPED_BETWEEN_FLOORS', async (t) => {
     set({ doorZone: false });
     const raised = await waitFor(() => findEvent(sub.messages, 'STOPPED_BETWEEN_FLOORS', 'raised'), 15_000, 'stopped raised');
     t.equal(raised['severity'], 'critical');
@@ -67,7 +67,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
     await waitFor(() => findEvent(sub.messages, 'STOPPED_BETWEEN_FLOORS', 'cleared'), 15_000, 'stopped cleared');
   });
 
-  t.test('PASSENGER_TRAPPED ends only by the on-site end-of-alarm input', async (t) => {
+  void t.test('PASSENGER_TRAPPED ends only by the on-site end-of-alarm input', async (t) => {
     set({ doorZone: false, alarmButton: true });
     const raised = await waitFor(() => findEvent(sub.messages, 'PASSENGER_TRAPPED', 'raised'), 15_000, 'trapped raised');
     t.equal(raised['severity'], 'critical');
@@ -85,7 +85,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
     set();
   });
 
-  t.test('CONTROLLER_COMM_LOST when the unit goes silent, cleared when it answers', async (t) => {
+  void t.test('CONTROLLER_COMM_LOST when the unit goes silent, cleared when it answers', async (t) => {
     lift.inject({ kind: 'silent' });
     const raised = await waitFor(() => findEvent(sub.messages, 'CONTROLLER_COMM_LOST', 'raised'), 15_000, 'comm lost raised');
     t.equal(raised['severity'], 'major');
@@ -101,7 +101,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
     await waitFor(() => findEvent(sub.messages, 'CONTROLLER_COMM_LOST', 'cleared'), 15_000, 'comm lost cleared');
   });
 
-  t.test('the facility saw every event once, with strictly increasing seq', async (t) => {
+  void t.test('the facility saw every event once, with strictly increasing seq', async (t) => {
     const evs = events(sub.messages);
     const seqs = evs.map((e) => e['seq'] as number);
     t.same(seqs, [...seqs].sort((a, b) => a - b), 'delivered in seq order');
@@ -110,7 +110,7 @@ t.test('each implemented alarm over Modbus RTU over TCP, raised and cleared on M
   });
 });
 
-t.test('a garbled answer is counted and survived: the poller keeps going', async (t) => {
+void t.test('a garbled answer is counted and survived: the poller keeps going', async (t) => {
   const h = await startHarness();
   t.teardown(() => h.stop());
   const lift = h.sim.lift(1);

@@ -3,7 +3,7 @@
 // guard against").
 import t from 'tap';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import { AT_REST, events, findEvent, startHarness, subscribe, waitFor } from './helpers/e2e.js';
 
 const RULES = [
@@ -11,7 +11,7 @@ const RULES = [
   '  SAFETY_CHAIN_OPEN: { confirmMs: 200, clearMs: 200 }',
 ].join('\n');
 
-t.test('events produced while the broker is down are delivered when it returns, in order, none lost', async (t) => {
+void t.test('events produced while the broker is down are delivered when it returns, in order, none lost', async (t) => {
   const h = await startHarness({ rules: RULES });
   const lift = h.sim.lift(1);
   const set = (extra: Record<string, boolean> = {}): void => {
@@ -77,7 +77,7 @@ t.test('events produced while the broker is down are delivered when it returns, 
   );
 });
 
-t.test('an active PASSENGER_TRAPPED survives an agent restart and ends by end of alarm', async (t) => {
+void t.test('an active PASSENGER_TRAPPED survives an agent restart and ends by end of alarm', async (t) => {
   const h1 = await startHarness();
   const lift = h1.sim.lift(1);
   const sub = await subscribe(h1.brokerPort, `${h1.root}/#`);

@@ -9,7 +9,7 @@ import { Simulator } from '../src/sim/simulator.js';
 import { AT_REST, findEvent, startHarness, subscribe, waitFor } from './helpers/e2e.js';
 import { needTool, ptyPair } from './helpers/tools.js';
 
-t.test('alarms over Modbus RTU on a pty pair', async (t) => {
+void t.test('alarms over Modbus RTU on a pty pair', async (t) => {
   const socat = needTool(t, 'socat', 'socat');
   if (!socat) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-serial-'));

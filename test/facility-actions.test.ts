@@ -78,7 +78,7 @@ async function setUp(t: Test) {
   return { service, store, sms, crm, smtp, clock };
 }
 
-t.test('two lifts out at once: each tenant gets one text naming both, in their language; redelivery sends nothing more', async (t) => {
+void t.test('two lifts out at once: each tenant gets one text naming both, in their language; redelivery sends nothing more', async (t) => {
   const { service, sms, crm, smtp, clock } = await setUp(t);
   const outA = ev('a1', 'A', 'OUT_OF_SERVICE', 'major', 'raised', T0);
   const outB = ev('b1', 'B', 'SAFETY_CHAIN_OPEN', 'major', 'raised', T0 + 2000);
@@ -118,7 +118,7 @@ t.test('two lifts out at once: each tenant gets one text naming both, in their l
   ].sort(), 'lift A back: its tenants told once; lift B is still out');
 });
 
-t.test('an info test call tells no tenant and no repairer; the CRM still records it', async (t) => {
+void t.test('an info test call tells no tenant and no repairer; the CRM still records it', async (t) => {
   const { service, sms, crm, smtp, clock } = await setUp(t);
   service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'raised', T0));
   service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'cleared', T0));
@@ -129,7 +129,7 @@ t.test('an info test call tells no tenant and no repairer; the CRM still records
   t.equal(crm.calls.length, 2);
 });
 
-t.test('a trapped passenger not acknowledged within 45 s calls the operator; one acknowledged in time does not', async (t) => {
+void t.test('a trapped passenger not acknowledged within 45 s calls the operator; one acknowledged in time does not', async (t) => {
   const { service, store, sms, clock } = await setUp(t);
   service.handleEvent(ev('pt1', 'A', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
   service.handleEvent(ev('pt2', 'B', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
@@ -147,7 +147,7 @@ t.test('a trapped passenger not acknowledged within 45 s calls the operator; one
   t.equal(store.actionsOf('pt2').find((a) => a.kind === 'operator')?.state, 'superseded', 'the acknowledged one is dropped');
 });
 
-t.test('a failing webhook is retried with the same key until it answers; a refusal is given up and shown', async (t) => {
+void t.test('a failing webhook is retried with the same key until it answers; a refusal is given up and shown', async (t) => {
   const { service, store, crm, clock } = await setUp(t);
   crm.answers.push(503, 503);
   service.handleEvent(ev('d1', 'A', 'DOOR_CLOSE_FAULT', 'minor', 'raised', T0));

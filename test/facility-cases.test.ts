@@ -24,14 +24,14 @@ function byAlarm(cases: Case[]): Record<string, Case> {
   return Object.fromEntries(cases.map((c) => [c.alarmId, c]));
 }
 
-t.test('the generated day follows the published event schema (else the fuzz below proves nothing)', async (t) => {
+void t.test('the generated day follows the published event schema (else the fuzz below proves nothing)', async (t) => {
   const check = new ContractCheck();
   const bad = day.map((e) => check.check('event', JSON.stringify(e))).filter((r) => !r.ok);
   t.same(bad, [], 'every event of the day validates');
   t.ok(day.length > 400, `a day of ${day.length} events`);
 });
 
-t.test('duplicated, reordered and late delivery ends in the in-order case states (SQLite files)', async (t) => {
+void t.test('duplicated, reordered and late delivery ends in the in-order case states (SQLite files)', async (t) => {
   const dir = scratch(t);
   const inOrder = new SqliteFacilityStore(path.join(dir, 'in-order.db'), 0);
   const chaos = new SqliteFacilityStore(path.join(dir, 'chaos.db'), 0);
@@ -49,7 +49,7 @@ t.test('duplicated, reordered and late delivery ends in the in-order case states
   t.ok(open.length > 0 && open.every((c) => c.code === 'MAINS_POWER_FAILURE'), 'only the incidents left unended stay open');
 });
 
-t.test('a store reopened after a restart has every case and still drops redeliveries', async (t) => {
+void t.test('a store reopened after a restart has every case and still drops redeliveries', async (t) => {
   const file = path.join(scratch(t), 'cases.db');
   const first = new SqliteFacilityStore(file, 0);
   const half = day.slice(0, Math.floor(day.length / 2));
@@ -66,7 +66,7 @@ function step(over: Partial<EventMessage>): EventMessage {
   return { ...day.find((e) => e.code === 'PASSENGER_TRAPPED' && e.lifecycle === 'raised')!, ...over };
 }
 
-t.test('a trapped passenger closes on end_of_alarm, not on cleared; other codes close on cleared', async (t) => {
+void t.test('a trapped passenger closes on end_of_alarm, not on cleared; other codes close on cleared', async (t) => {
   t.equal(closesCase('PASSENGER_TRAPPED', 'cleared'), false);
   t.equal(closesCase('PASSENGER_TRAPPED', 'end_of_alarm'), true);
   t.equal(closesCase('OUT_OF_SERVICE', 'cleared'), true);
@@ -78,7 +78,7 @@ t.test('a trapped passenger closes on end_of_alarm, not on cleared; other codes 
   t.equal(c3.status, 'closed');
 });
 
-t.test('a clear for an unknown alarm opens and closes its case (the raise comes later, or never)', async (t) => {
+void t.test('a clear for an unknown alarm opens and closes its case (the raise comes later, or never)', async (t) => {
   const cleared = day.find((e) => e.lifecycle === 'cleared' && e.code === 'OUT_OF_SERVICE')!;
   const c = applyEvent(undefined, cleared).case;
   t.equal(c.status, 'closed');

@@ -19,7 +19,7 @@ sites:
       - { id: A, gateway: gw1, landings: ["0", "1", "2"] }
 ${tenants}${extra}`;
 
-t.test('the shipped examples load', async (t) => {
+void t.test('the shipped examples load', async (t) => {
   const cfg = loadFacilityConfig(path.join(root, 'config/facility/facility.example.yaml'));
   t.equal(cfg.rules.ackTimeoutMs, 45_000);
   const dir = loadDirectory(path.join(root, 'config/facility/directory.example.yaml'));
@@ -27,7 +27,7 @@ t.test('the shipped examples load', async (t) => {
   t.equal(dir.sites[0]?.tenants.find((x) => x.id === 't3')?.name, 'Smith, John', 'a quoted comma in the CSV stays in the name');
 });
 
-t.test('bad directory entries are named with file, path and what was expected', async (t) => {
+void t.test('bad directory entries are named with file, path and what was expected', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const cases: Array<[string, string, RegExp]> = [
@@ -46,7 +46,7 @@ t.test('bad directory entries are named with file, path and what was expected', 
   }
 });
 
-t.test('bad facility configs stop the binary with exit 3, naming the key, secrets unsaid', async (t) => {
+void t.test('bad facility configs stop the binary with exit 3, naming the key, secrets unsaid', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   writeFileSync(path.join(dir, 'directory.yaml'), SITE(''));

@@ -72,7 +72,7 @@ async function setUp(t: Test, login: boolean) {
   return { consoleUrl, browser, publish, requests, facility };
 }
 
-t.test('open cases live, acknowledged and closed from the page, contacts masked without a login', async (t) => {
+void t.test('open cases live, acknowledged and closed from the page, contacts masked without a login', async (t) => {
   if (needTool(t, 'chromium', 'chromium') === null) return;
   const { consoleUrl, browser, publish, requests, facility } = await setUp(t, false);
   await publish(ev('pt1', 'PASSENGER_TRAPPED', 'critical', 'raised'));
@@ -107,7 +107,7 @@ t.test('open cases live, acknowledged and closed from the page, contacts masked 
   t.equal(facility.store.getCase('d1')?.closedBy, 'console', 'closed by a person, recorded');
 });
 
-t.test('with a login configured the page and the API ask for it; logged in, contacts are shown', async (t) => {
+void t.test('with a login configured the page and the API ask for it; logged in, contacts are shown', async (t) => {
   if (needTool(t, 'chromium', 'chromium') === null) return;
   const { consoleUrl, browser, publish, facility } = await setUp(t, true);
   await publish(ev('o1', 'OUT_OF_SERVICE', 'major', 'raised'));

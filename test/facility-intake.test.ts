@@ -29,7 +29,7 @@ async function setUp(t: Test) {
   return { port, dir, pub };
 }
 
-t.test('a message that does not follow the contract is counted and named with its topic; the rest still make cases', async (t) => {
+void t.test('a message that does not follow the contract is counted and named with its topic; the rest still make cases', async (t) => {
   const { port, dir, pub } = await setUp(t);
   const store = new SqliteFacilityStore(path.join(dir, 'cases.db'), 0);
   const invalid: string[] = [];
@@ -76,12 +76,12 @@ async function persistentSession(t: Test, url: string, pub: mqtt.MqttClient, dir
   t.equal(store2.listCases().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
 }
 
-t.test('events published while the service is down arrive when it comes back (persistent session, aedes)', async (t) => {
+void t.test('events published while the service is down arrive when it comes back (persistent session, aedes)', async (t) => {
   const { port, dir, pub } = await setUp(t);
   await persistentSession(t, `mqtt://127.0.0.1:${port}`, pub, dir, 'facility-persist');
 });
 
-t.test('the same through mosquitto', { skip: missingTools('mosquitto') ?? false }, async (t) => {
+void t.test('the same through mosquitto', { skip: missingTools('mosquitto') ?? false }, async (t) => {
   const { dir, cleanup } = tempDir();
   const mosq = await startMosquitto(dir);
   const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosq.port}`, { reconnectPeriod: 0 });

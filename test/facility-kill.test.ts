@@ -41,7 +41,7 @@ function directoryFor(day: ReturnType<typeof districtDay>): string {
   }).join('');
 }
 
-t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing settled twice (seed ${SEED})`, async (t) => {
+void t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing settled twice (seed ${SEED})`, async (t) => {
   const rnd = prng(SEED);
   const broker = new EmbeddedBroker({ port: 0, logger: captureLogger() });
   const { port } = await broker.start();
@@ -73,8 +73,8 @@ t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing settled t
   const startService = async (): Promise<ChildProcess> => {
     const c = spawn(process.execPath, [bin, 'facility', '--config', cfgFile, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => out.includes('facility ready') || c.exitCode !== null, patient(15_000), 'the facility service to be ready');
     if (c.exitCode !== null) throw new Error(`the facility service exited ${c.exitCode}: ${out}`);
     return c;

@@ -65,7 +65,7 @@ function lifts(n: number, pollIntervalMs: number): PolledLift[] {
   }));
 }
 
-t.test('the inter-frame gap separates a reply from the next request; each lift keeps its interval', async (t) => {
+void t.test('the inter-frame gap separates a reply from the next request; each lift keeps its interval', async (t) => {
   const clock = new ManualClock();
   const link = new FakeLink(clock, 3);
   const results: PollResult[] = [];
@@ -89,7 +89,7 @@ t.test('the inter-frame gap separates a reply from the next request; each lift k
   }
 });
 
-t.test('a gap of 0: lifts that are due are polled back to back without a timer between them', async (t) => {
+void t.test('a gap of 0: lifts that are due are polled back to back without a timer between them', async (t) => {
   const manual = new ManualClock();
   const clock = new CountingClock(manual);
   const link = new FakeLink(manual, 0);
@@ -104,7 +104,7 @@ t.test('a gap of 0: lifts that are due are polled back to back without a timer b
   await poller.stop();
 });
 
-t.test('answers equal to the last poll are not decoded again: the same frozen values are handed on', async (t) => {
+void t.test('answers equal to the last poll are not decoded again: the same frozen values are handed on', async (t) => {
   const clock = new ManualClock();
   // Unit 1 answers the same registers twice, then a changed register, then that again.
   const answers = [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [1, 0, 2, 0, 0], [1, 0, 2, 0, 0]];

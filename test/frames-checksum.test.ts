@@ -8,7 +8,7 @@ import { convertField } from '../src/field/frames/convert.js';
 
 const check = Buffer.from('123456789', 'latin1');
 
-t.test('check values of "123456789"', async (t) => {
+void t.test('check values of "123456789"', async (t) => {
   t.equal(crc16Modbus(check), 0x4b37, 'CRC-16/MODBUS');
   t.equal(sum8(check), 0xdd, 'sum-8 (477 mod 256)');
   t.equal(xor8(check), 0x31, 'XOR-8');
@@ -16,7 +16,7 @@ t.test('check values of "123456789"', async (t) => {
   t.equal(xor8(Buffer.from([])), 0, 'XOR of nothing');
 });
 
-t.test('CRC of a Modbus request, low byte first', async (t) => {
+void t.test('CRC of a Modbus request, low byte first', async (t) => {
   const req = Buffer.from([0x01, 0x03, 0x00, 0x00, 0x00, 0x0a]);
   const crc = computeChecksum('crc16-modbus', req, 0, req.length);
   t.same(checksumBytes('crc16-modbus', crc, 'little'), [0xc5, 0xcd]);
@@ -27,7 +27,7 @@ t.test('CRC of a Modbus request, low byte first', async (t) => {
   t.same(checksumBytes('xor8', 0x1234, 'little'), [0x34]);
 });
 
-t.test('hex templates', async (t) => {
+void t.test('hex templates', async (t) => {
   t.same(parseHex('AA 55'), [0xaa, 0x55]);
   t.same(parseHex('aa55 03'), [0xaa, 0x55, 0x03]);
   t.same(parseHexTemplate('02 {unit} 05'), [2, 'unit', 5]);
@@ -37,7 +37,7 @@ t.test('hex templates', async (t) => {
   t.equal(toHex([2, 0xab]), '02 AB');
 });
 
-t.test('field conversions', async (t) => {
+void t.test('field conversions', async (t) => {
   t.equal(convertField('floor', '03', {}), 3, 'decimal text');
   t.equal(convertField('floor', '3', { offset: -1 }), 2, 'a 1-based floor made 0-based');
   t.equal(convertField('faultCode', '1F', { radix: 16 }), 31, 'hex text');

@@ -25,7 +25,7 @@ function problems(fn: () => unknown): Map<string, string> {
   return new Map();
 }
 
-t.test('a serial-frames bus gets its defaults', async (t) => {
+void t.test('a serial-frames bus gets its defaults', async (t) => {
   const file = path.join(dir, 'ok.yaml');
   const text = config('  - { id: p, type: serial-frames, port: /dev/ttyUSB0 }', '  - { id: L, bus: p, unitId: 1, profile: ascii-printer-example, landings: ["0", "1"] }');
   fs.writeFileSync(file, text);
@@ -41,7 +41,7 @@ t.test('a serial-frames bus gets its defaults', async (t) => {
   t.match(problems(() => parseConfig(config('  - { id: p, type: serial-frames, port: /dev/x, retries: 2 }', '  - { id: L, bus: p, unitId: 1, profile: x, landings: ["0"] }'), file)).get('buses[0].retries') ?? '', /unknown key/);
 });
 
-t.test('frames profiles and buses must match, one framing per line', async (t) => {
+void t.test('frames profiles and buses must match, one framing per line', async (t) => {
   const file = path.join(dir, 'mix.yaml');
   const text = config(
     [
@@ -63,7 +63,7 @@ t.test('frames profiles and buses must match, one framing per line', async (t) =
   t.match(p.get('lifts[3].profile'), /expected profile "binary-enquiry-example" like lifts\[2\] .*\(one framing per line\)/);
 });
 
-t.test('an unaddressed framing serves one lift per line', async (t) => {
+void t.test('an unaddressed framing serves one lift per line', async (t) => {
   fs.writeFileSync(path.join(dir, 'solo.yaml'), [
     'id: solo', 'title: Solo', 'kind: frames', 'frames:', '  format: ascii', '  messages:',
     "    - { name: st, pattern: '^F(?<floor>\\d+)$' }", '',
@@ -77,7 +77,7 @@ t.test('an unaddressed framing serves one lift per line', async (t) => {
   t.match(problems(() => loadProfilesForConfig(parseConfig(text, file))).get('lifts[1].bus'), /carries no unit address/);
 });
 
-t.test('bad frames profiles name the path and what was expected', async (t) => {
+void t.test('bad frames profiles name the path and what was expected', async (t) => {
   const write = (name: string, body: string[]): string => {
     fs.writeFileSync(path.join(dir, `${name}.yaml`), [`id: ${name}`, 'title: T', 'kind: frames', ...body, ''].join('\n'));
     return name;
@@ -115,7 +115,7 @@ t.test('bad frames profiles name the path and what was expected', async (t) => {
   t.match(wrongKind.get('signals'), /expected no Modbus signals/);
 });
 
-t.test('config/demo-frames.yaml loads with its template profiles', async (t) => {
+void t.test('config/demo-frames.yaml loads with its template profiles', async (t) => {
   const root = new URL('../../', import.meta.url).pathname;
   const cfg = parseConfig(fs.readFileSync(path.join(root, 'config/demo-frames.yaml'), 'utf8'), path.join(root, 'config/demo-frames.yaml'));
   t.same(cfg.buses.map((b) => b.type), ['serial-frames', 'serial-frames']);

@@ -19,7 +19,7 @@ for (const b of blocks) {
   fs.writeFileSync(path.join(dir, `${id}.yaml`), b);
 }
 
-t.test('every worked example is a valid profile', async (t) => {
+void t.test('every worked example is a valid profile', async (t) => {
   t.same(blocks.map((b) => /^id: (\S+)/m.exec(b)?.[1]), ['acme-mc2', 'foo2000-printer', 'bar-b7']);
   for (const b of blocks) {
     const id = /^id: (\S+)/m.exec(b)?.[1] ?? 'x';
@@ -27,7 +27,7 @@ t.test('every worked example is a valid profile', async (t) => {
   }
 });
 
-t.test('the ASCII example decodes the captured lines', async (t) => {
+void t.test('the ASCII example decodes the captured lines', async (t) => {
   const p = compileProtocol(loadProfile('foo2000-printer', { devicesDir: dir }));
   const lines = p.newFramer(4096).push(Buffer.from(
     'LIFT 2 FLR 03 DIR ^ DOORS CLOSED SC OK\r\nLIFT 2 FLR 03 DIR - DOORS OPEN SC OK\r\n*** LIFT 2 FAULT 0207 DOOR LOCK LOST ***\r\nLIFT 2 FAULT RESET\r\n', 'latin1'));
@@ -38,7 +38,7 @@ t.test('the ASCII example decodes the captured lines', async (t) => {
   t.same(d[3], { message: 'fault-reset', unit: 2, values: { faultCode: 0 } });
 });
 
-t.test('the binary example builds its enquiry and decodes an answer', async (t) => {
+void t.test('the binary example builds its enquiry and decodes an answer', async (t) => {
   const p = compileProtocol(loadProfile('bar-b7', { devicesDir: dir }));
   t.same([...(p.enquiry(5) ?? [])], [0x10, 5, 0x01, 5 ^ 0x01]);
   const body = Buffer.from([0x10, 5, 0x81, 4, 2, 0x86, 0x01, 0x2c]);

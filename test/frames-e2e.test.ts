@@ -56,10 +56,10 @@ const CASES = [
 if (!socat && process.env.CI === 'true') {
   t.fail('socat is required in CI (apt-get install socat) for the serial-frames end-to-end test');
 } else if (!socat) {
-  t.test('serial frames end to end over a pty pair', { skip: 'socat not on PATH' }, async () => undefined);
+  void t.test('serial frames end to end over a pty pair', { skip: 'socat not on PATH' }, async () => undefined);
 } else {
   for (const c of CASES) {
-    t.test(`${c.protocol} frames: simulator -> pty -> agent -> core -> MQTT`, async (t) => {
+    void t.test(`${c.protocol} frames: simulator -> pty -> agent -> core -> MQTT`, async (t) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-frames-'));
       const pty = new PtyPair(path.join(dir, 'agent'), path.join(dir, 'sim'), socat);
       const sim = new Simulator({

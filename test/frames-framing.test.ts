@@ -28,7 +28,7 @@ function sumFrame(type: number, data: number[]): Buffer {
   return Buffer.from([...body, computeChecksum('sum8', Buffer.from(body), 1, body.length), 0x03]);
 }
 
-t.test('binary: frames split across chunks and glued together', async (t) => {
+void t.test('binary: frames split across chunks and glued together', async (t) => {
   const f = new BinaryFramer(sumFraming);
   const a = sumFrame(0x31, [1, 2, 3]);
   const b = sumFrame(0x32, []);
@@ -41,7 +41,7 @@ t.test('binary: frames split across chunks and glued together', async (t) => {
   t.equal(f.counters.frames, 5);
 });
 
-t.test('binary: garbage, bad checksum, bad length and bad end are counted and skipped', async (t) => {
+void t.test('binary: garbage, bad checksum, bad length and bad end are counted and skipped', async (t) => {
   const f = new BinaryFramer(sumFraming);
   const good = sumFrame(0x31, [9, 9]);
   const badSum = Buffer.from(good);
@@ -59,7 +59,7 @@ t.test('binary: garbage, bad checksum, bad length and bad end are counted and sk
   t.ok(f.counters.discardedBytes >= 6, 'noise counted');
 });
 
-t.test('binary: a false start left waiting is dropped when the line goes quiet', async (t) => {
+void t.test('binary: a false start left waiting is dropped when the line goes quiet', async (t) => {
   const f = new BinaryFramer(sumFraming);
   const good = sumFrame(0x31, [1]);
   // A start byte and a length of 20: the framer waits for 25 bytes that never come.
@@ -70,7 +70,7 @@ t.test('binary: a false start left waiting is dropped when the line goes quiet',
   t.equal(f.pending, 0);
 });
 
-t.test('binary: fixed length with XOR and a two-byte start', async (t) => {
+void t.test('binary: fixed length with XOR and a two-byte start', async (t) => {
   const f = new BinaryFramer({ start: [0xaa, 0x55], fixedLength: 6, checksum: { type: 'xor8', from: 2, endian: 'big' }, end: [], maxFrameLength: 6 });
   const body = [0xaa, 0x55, 0x01, 0x02, 0x03];
   const frame = Buffer.from([...body, 0x01 ^ 0x02 ^ 0x03]);
@@ -79,7 +79,7 @@ t.test('binary: fixed length with XOR and a two-byte start', async (t) => {
   t.equal(f.counters.discardedBytes, 1);
 });
 
-t.test('binary: CRC-16 framing of the template profile decodes the simulator frame', async (t) => {
+void t.test('binary: CRC-16 framing of the template profile decodes the simulator frame', async (t) => {
   const proto = compileProtocol(loadProfile('binary-enquiry-example'));
   const framer = proto.newFramer(4096);
   const frames = framer.push(Buffer.concat([Buffer.from([0x02, 0x02, 0x31]), statusFrame(4, sim)]));
@@ -92,7 +92,7 @@ t.test('binary: CRC-16 framing of the template profile decodes the simulator fra
   t.equal(proto.decode(enquiryFrame(4)), null, 'an echoed enquiry is no message');
 });
 
-t.test('ascii: lines, CR LF split, blank lines, overlong lines', async (t) => {
+void t.test('ascii: lines, CR LF split, blank lines, overlong lines', async (t) => {
   const f = new LineFramer({ terminator: '\r\n', maxLineLength: 10 });
   t.same(f.push(Buffer.from('AB\r')), []);
   t.same(f.push(Buffer.from('\n\r\nCD\r\n')).map(String), ['AB', 'CD']);
@@ -107,7 +107,7 @@ t.test('ascii: lines, CR LF split, blank lines, overlong lines', async (t) => {
   t.same(f.push(Buffer.from('next\r\n')).map(String), ['next'], 'a fresh line after the line went quiet');
 });
 
-t.test('ascii: the printer template decodes the simulator lines', async (t) => {
+void t.test('ascii: the printer template decodes the simulator lines', async (t) => {
   const proto = compileProtocol(loadProfile('ascii-printer-example'));
   const framer = proto.newFramer(4096);
   const text = statusLine(2, sim) + faultLine(2, 72) + 'garbage\r\n' + clearLine(2, 72);

@@ -18,7 +18,7 @@ function setup(profile: string, lifts: FramesLift[]) {
   return { clock, stream, results, reader };
 }
 
-t.test('binary enquiry/response: two lifts, a silent one, a noisy one', async (t) => {
+void t.test('binary enquiry/response: two lifts, a silent one, a noisy one', async (t) => {
   const { clock, stream, results, reader } = setup('binary-enquiry-example', [
     { id: 'A', unitId: 1, pollIntervalMs: 200 },
     { id: 'B', unitId: 2, pollIntervalMs: 200 },
@@ -74,7 +74,7 @@ t.test('binary enquiry/response: two lifts, a silent one, a noisy one', async (t
   t.equal(stream.isOpen, false, 'and closes the port');
 });
 
-t.test('ascii printer: unprompted lines, silence, noise, port that cannot open', async (t) => {
+void t.test('ascii printer: unprompted lines, silence, noise, port that cannot open', async (t) => {
   const { clock, stream, results, reader } = setup('ascii-printer-example', [{ id: 'P', unitId: 3, pollIntervalMs: 100 }]);
   reader.start();
   await clock.advance(10);
@@ -104,7 +104,7 @@ t.test('ascii printer: unprompted lines, silence, noise, port that cannot open',
   t.equal(clock.pendingTimers, 0);
 });
 
-t.test('a port that cannot be opened fails every lift\'s polls and is retried', async (t) => {
+void t.test('a port that cannot be opened fails every lift\'s polls and is retried', async (t) => {
   const { clock, stream, results, reader } = setup('binary-enquiry-example', [{ id: 'A', unitId: 1, pollIntervalMs: 200 }]);
   stream.failOpen = true;
   reader.start();

@@ -14,7 +14,7 @@ function lifts() {
   return { resolve: (u: number) => m.get(u), units: () => [...m.keys()], lift: m.get(1)! };
 }
 
-t.test('binary: answers its enquiry, and each link fault', async (t) => {
+void t.test('binary: answers its enquiry, and each link fault', async (t) => {
   const l = lifts();
   const link = new FramesLink({ protocol: 'binary', ...l });
   const proto = compileProtocol(loadProfile('binary-enquiry-example'));
@@ -46,7 +46,7 @@ t.test('binary: answers its enquiry, and each link fault', async (t) => {
   t.equal(link.stats().unknownUnit, 1);
 });
 
-t.test('ascii: status every period, FLT and CLR on a fault code change', async (t) => {
+void t.test('ascii: status every period, FLT and CLR on a fault code change', async (t) => {
   const l = lifts();
   const link = new FramesLink({ protocol: 'ascii', ...l });
   const proto = compileProtocol(loadProfile('ascii-printer-example'));
@@ -68,7 +68,7 @@ t.test('ascii: status every period, FLT and CLR on a fault code change', async (
   t.same(link.receive(Buffer.from('?')), [], 'the printer ignores input');
 });
 
-t.test('simulate targets for plain frames', async (t) => {
+void t.test('simulate targets for plain frames', async (t) => {
   t.ok(isFramesTarget('ascii:/dev/pts/3'));
   t.notOk(isFramesTarget('/dev/pts/3'));
   t.same(parseFramesTarget('binary:/tmp/a@19200'), { protocol: 'binary', path: '/tmp/a', baudRate: 19200 });

@@ -69,7 +69,7 @@ function gc(): void {
   (vm.runInNewContext('gc') as () => void)();
 }
 
-t.test(`${FAULTY_FRAMES} faulty frames through the field layer`, async (t) => {
+void t.test(`${FAULTY_FRAMES} faulty frames through the field layer`, async (t) => {
   const r = rng(6);
   const sent: Record<Kind, number> = { garbled: 0, truncated: 0, badCrc: 0, wrongUnit: 0, exception: 0 };
   let faultyTotal = 0;

@@ -8,7 +8,7 @@ import t from 'tap';
 import { cli, rig } from './helpers/cli-agent.js';
 import { subscribe, waitFor } from './helpers/e2e.js';
 
-t.test('the first health message describes polled buses; rebirth re-sends a fresh one', async (t) => {
+void t.test('the first health message describes polled buses; rebirth re-sends a fresh one', async (t) => {
   const r = await rig({ lifts: [{ id: 'A', unitId: 1, landings: ['0', '1', '2'] }, { id: 'B', unitId: 2, landings: ['0', '1'] }] });
   t.teardown(() => r.close());
   // Lift B's unit does not exist on the simulator's bus: its polls fail, and that counts as polled.
@@ -34,7 +34,7 @@ t.test('the first health message describes polled buses; rebirth re-sends a fres
   t.equal(await r.stopAgent(), 0);
 });
 
-t.test('schedule.health is the one setting: uplink.healthIntervalSec is warned about and has no effect', async (t) => {
+void t.test('schedule.health is the one setting: uplink.healthIntervalSec is warned about and has no effect', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   const text = fs.readFileSync(r.configFile, 'utf8');
@@ -51,7 +51,7 @@ t.test('schedule.health is the one setting: uplink.healthIntervalSec is warned a
   t.equal(await r.stopAgent(), 0);
 });
 
-t.test('schedule.health switched off: no health message at all', async (t) => {
+void t.test('schedule.health switched off: no health message at all', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   fs.appendFileSync(r.configFile, 'schedule: { health: { enabled: false } }\n');

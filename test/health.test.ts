@@ -56,7 +56,7 @@ function facts(at: number, over: Partial<HealthFacts> = {}): HealthFacts {
   };
 }
 
-t.test('health payload', async (t) => {
+void t.test('health payload', async (t) => {
   const at = Date.UTC(2025, 5, 1, 12);
   const p = healthPayload(facts(at));
   t.match(p, {
@@ -78,7 +78,7 @@ t.test('health payload', async (t) => {
   t.match(healthPayload(failing), { buses: [{ units: [{ link: 'failing' }] }] });
 });
 
-t.test('health publisher runs on the Clock port', async (t) => {
+void t.test('health publisher runs on the Clock port', async (t) => {
   const { clock, advance, pending } = fakeClock();
   const published: Array<Record<string, unknown>> = [];
   const hp = new HealthPublisher({
@@ -106,7 +106,7 @@ t.test('health publisher runs on the Clock port', async (t) => {
   t.equal(published.length, 12);
 });
 
-t.test('the running agent publishes retained health with its bus and outbox', async (t) => {
+void t.test('the running agent publishes retained health with its bus and outbox', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const agent = await startAgent(dir);

@@ -56,7 +56,7 @@ function inspect(file: string): { integrity: string; rows: Array<{ seq: number; 
   }
 }
 
-t.test(`SIGKILL ${KILLS} times during a flood: integrity ok after each, every committed event delivered`, async (t) => {
+void t.test(`SIGKILL ${KILLS} times during a flood: integrity ok after each, every committed event delivered`, async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'agent.db');

@@ -57,7 +57,7 @@ function account(file: string) {
   }
 }
 
-t.test('SIGKILL during eviction: every seq is in the file or announced by a data_gap', async (t) => {
+void t.test('SIGKILL during eviction: every seq is in the file or announced by a data_gap', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'full.db');

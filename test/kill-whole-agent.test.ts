@@ -59,7 +59,7 @@ function rows(file: string): Row[] {
   }
 }
 
-t.test(`the real agent SIGKILLed ${KILLS} times while faults raise and clear: nothing lost, nothing doubled (seed ${SEED})`, { skip: missingTools('mosquitto') ?? false }, async (t) => {
+void t.test(`the real agent SIGKILLed ${KILLS} times while faults raise and clear: nothing lost, nothing doubled (seed ${SEED})`, { skip: missingTools('mosquitto') ?? false }, async (t) => {
   const prng = new Prng(SEED);
   const t0 = Date.now();
   const { dir, cleanup } = tempDir();
@@ -98,8 +98,8 @@ t.test(`the real agent SIGKILLed ${KILLS} times while faults raise and clear: no
   const start = async (): Promise<ChildProcess> => {
     const c = spawn(process.execPath, [...UNIT_FLAGS, bin, 'run', '--config', cfg], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LIFTWATCH_REEXEC: '0' } });
     let out = '';
-    c.stdout!.on('data', (d: Buffer) => { out += d.toString(); lastOut = out; });
-    c.stderr!.on('data', (d: Buffer) => { out += d.toString(); lastOut = out; });
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); lastOut = out; });
+    c.stderr.on('data', (d: Buffer) => { out += d.toString(); lastOut = out; });
     await waitFor(() => /"msg":"ready"/.test(out) || c.exitCode !== null, patient(20_000), 'the agent to be ready');
     if (c.exitCode !== null) throw new Error(`the agent exited ${c.exitCode}: ${out.slice(-2000)}`);
     return c;

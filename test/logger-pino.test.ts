@@ -11,7 +11,7 @@ function capture(opts: ConstructorParameters<typeof PinoLogger>[0] = {}): { logg
   return { logger: new PinoLogger({ pretty: false, ...opts, write: (s) => lines.push(...s.split('\n').filter(Boolean)) }), lines };
 }
 
-t.test('one JSON object per line with time, level, namespace and message', async (t) => {
+void t.test('one JSON object per line with time, level, namespace and message', async (t) => {
   const { logger, lines } = capture();
   logger.child('uplink').info('connected to the MQTT broker', { connects: 1 });
   t.equal(lines.length, 1);
@@ -24,7 +24,7 @@ t.test('one JSON object per line with time, level, namespace and message', async
   t.notOk('pid' in rec || 'hostname' in rec, 'journald knows the pid and host');
 });
 
-t.test('namespaces nest and levels apply per namespace prefix, longest match wins', async (t) => {
+void t.test('namespaces nest and levels apply per namespace prefix, longest match wins', async (t) => {
   const { logger, lines } = capture({ level: 'warn', levels: { agent: 'info', 'agent:bus': 'debug', 'agent:bus:noisy': 'error', uplink: 'silent' } });
   const agent = logger.child('agent');
   agent.debug('agent debug (dropped)');
@@ -44,7 +44,7 @@ t.test('namespaces nest and levels apply per namespace prefix, longest match win
   t.equal(levelFor('agent:busy', 'info', { 'agent:bus': 'debug' }), 'info', 'a prefix matches whole segments only');
 });
 
-t.test('secrets are HIDDEN at any depth and in URLs', async (t) => {
+void t.test('secrets are HIDDEN at any depth and in URLs', async (t) => {
   const { logger, lines } = capture();
   logger.warn('connecting', {
     password: 'hunter2',
@@ -66,9 +66,9 @@ t.test('secrets are HIDDEN at any depth and in URLs', async (t) => {
   t.same(redactSecrets(new Error('mqtt://a:b@h failed')), { type: 'Error', message: 'mqtt://a:HIDDEN@h failed', code: undefined });
 });
 
-t.test('readable lines on a terminal', async (t) => {
+void t.test('readable lines on a terminal', async (t) => {
   const { logger, lines } = capture({ pretty: true });
   logger.child('agent').warn('bus cannot be opened, retrying', { bus: 'rs485', attempts: 3, password: 'p' });
-  t.match(lines[0], /^\d\d:\d\d:\d\d\.\d{3} WARN  \[liftwatch:agent\] bus cannot be opened, retrying bus=rs485 attempts=3 password=HIDDEN$/);
+  t.match(lines[0], /^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[liftwatch:agent\] bus cannot be opened, retrying bus=rs485 attempts=3 password=HIDDEN$/);
   t.equal(prettyLine('not json'), 'not json');
 });

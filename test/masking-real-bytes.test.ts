@@ -26,7 +26,7 @@ const CORPUS: Array<{ behaviour: BehaviourSpec; expect: string; traffic?: 'shutt
   { behaviour: { kind: 'bad-door-limit', signal: 'doorClosedLimit' }, expect: 'SIGNAL_CHATTERING doorClosedLimit' },
 ];
 
-t.test('each fault of the masking corpus, read on a DI retrofit over real Modbus bytes, is raised as its own code and as nothing else', async (t) => {
+void t.test('each fault of the masking corpus, read on a DI retrofit over real Modbus bytes, is raised as its own code and as nothing else', async (t) => {
   const socat = onPath('socat');
   if (!socat && process.env['CI'] === 'true') {
     t.fail('socat is required in CI (apt-get install socat)');

@@ -12,7 +12,7 @@ import { tempDir, waitFor } from './uplink-helpers.js';
 const skip = missingTools('mosquitto');
 
 for (const protocolVersion of [4, 5] as const) {
-  t.test(`MQTT ${protocolVersion === 4 ? '3.1.1' : '5'}: the agent against mosquitto`, { skip: skip ?? false }, async (t) => {
+  void t.test(`MQTT ${protocolVersion === 4 ? '3.1.1' : '5'}: the agent against mosquitto`, { skip: skip ?? false }, async (t) => {
     const { dir, cleanup } = tempDir();
     t.teardown(cleanup);
     const broker = await startMosquitto(dir);
@@ -61,7 +61,7 @@ for (const protocolVersion of [4, 5] as const) {
   });
 }
 
-t.test('mosquitto: the will carries the session; birth and state return on reconnect', { skip: skip ?? false }, async (t) => {
+void t.test('mosquitto: the will carries the session; birth and state return on reconnect', { skip: skip ?? false }, async (t) => {
   // zigbee2mqtt #4854 / #3625: stale retained online/offline. The connection is cut by a relay,
   // as a network failure would: mosquitto publishes the will; the agent reconnects and is online again.
   const { dir, cleanup } = tempDir();

@@ -10,7 +10,7 @@ import t from 'tap';
 import { bin, cli, rig } from './helpers/cli-agent.js';
 import { tree } from './helpers/bad-config.js';
 
-t.test('a socket path onto the database, its WAL or the config file is refused and no byte is lost', async (t) => {
+void t.test('a socket path onto the database, its WAL or the config file is refused and no byte is lost', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();
@@ -51,7 +51,7 @@ t.test('a socket path onto the database, its WAL or the config file is refused a
   t.match(JSON.parse(history.stdout), [{ seq: 1, code: 'TEST_CALL' }], 'the TEST_CALL stored before is still there');
 });
 
-t.test('a regular file at the socket path is never removed; a stale socket is', async (t) => {
+void t.test('a regular file at the socket path is never removed; a stale socket is', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   // A file someone keeps at the socket path.
@@ -79,7 +79,7 @@ t.test('a regular file at the socket path is never removed; a stale socket is', 
   t.notOk(fs.existsSync(r.socket), 'the clean stop removed it');
 });
 
-t.test('a second agent on a live socket is refused (exit 3); config check only warns', async (t) => {
+void t.test('a second agent on a live socket is refused (exit 3); config check only warns', async (t) => {
   const r = await rig();
   t.teardown(() => r.close());
   await r.startAgent();

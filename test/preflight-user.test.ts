@@ -29,7 +29,7 @@ function asNobody(args: string[]): Promise<{ code: number | null; stdout: string
 
 const notRoot = process.getuid?.() === 0 ? false : 'needs root to run the CLI as another user';
 
-t.test('storage and a password file the service user cannot use: run exits 3 before binding anything; config check warns', { skip: notRoot }, async (t) => {
+void t.test('storage and a password file the service user cannot use: run exits 3 before binding anything; config check warns', { skip: notRoot }, async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dir, 'var'), { mode: 0o755 }); // root's: nobody cannot create the database
@@ -57,7 +57,7 @@ t.test('storage and a password file the service user cannot use: run exits 3 bef
   t.ok(await portFree(port), 'the broker port was never bound');
 });
 
-t.test('config check as root names a password file the service user could not read (root reads it fine)', { skip: notRoot }, async (t) => {
+void t.test('config check as root names a password file the service user could not read (root reads it fine)', { skip: notRoot }, async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.chmodSync(dir, 0o755);

@@ -22,7 +22,7 @@ function thrown(t: Test, fn: () => unknown): ConfigError {
   throw new Error('unreachable');
 }
 
-t.test('shipped profiles load and validate', async (t) => {
+void t.test('shipped profiles load and validate', async (t) => {
   const list = listProfiles();
   t.same(list.map((p) => p.id), ['ascii-printer-example', 'binary-enquiry-example', 'generic-di-16', 'generic-di-8', 'liftwatch-sim']);
   const sim = loadProfile('liftwatch-sim');
@@ -43,7 +43,7 @@ t.test('shipped profiles load and validate', async (t) => {
   }
 });
 
-t.test('ids and paths', async (t) => {
+void t.test('ids and paths', async (t) => {
   t.equal(resolveProfileFile('x', { devicesDir: '/d' }), '/d/x.yaml');
   t.equal(resolveProfileFile('sub/x.yaml', { baseDir: '/etc/lw' }), '/etc/lw/sub/x.yaml');
   t.equal(resolveProfileFile('x.yaml', { baseDir: '/etc/lw' }), '/etc/lw/x.yaml');
@@ -54,13 +54,13 @@ t.test('ids and paths', async (t) => {
   t.same(byId, p);
 });
 
-t.test('a missing profile names the file and the known ids', async (t) => {
+void t.test('a missing profile names the file and the known ids', async (t) => {
   const err = thrown(t, () => loadProfile('nope', { devicesDir: fixtureDevices }));
   t.equal(err.code, 'PROFILE_NOT_FOUND');
   t.match(err.message, /nope\.yaml: \(top level\): expected a device profile file \(known profiles: bad-profile, bad-schema, good-ctl\), got no such file/);
 });
 
-t.test('schema problems in a profile', async (t) => {
+void t.test('schema problems in a profile', async (t) => {
   const err = thrown(t, () => loadProfile('bad-schema', { devicesDir: fixtureDevices }));
   t.equal(err.code, 'PROFILE_INVALID');
   const byPath = new Map(err.problems.map((p) => [p.path, p.message]));
@@ -72,7 +72,7 @@ t.test('schema problems in a profile', async (t) => {
   t.match(err.message, /bad-schema\.yaml: kind: expected one of controller, io-module, frames, got "plc" \(line 3\)/);
 });
 
-t.test('semantic problems in a profile', async (t) => {
+void t.test('semantic problems in a profile', async (t) => {
   const err = thrown(t, () => loadProfile('bad-profile', { devicesDir: fixtureDevices }));
   t.equal(err.code, 'PROFILE_INVALID');
   const byPath = new Map(err.problems.map((p) => [p.path, p.message]));
@@ -84,20 +84,20 @@ t.test('semantic problems in a profile', async (t) => {
   t.match(byPath.get('signals.doorZone.address'), /expected an integer from 0 to 65535, got 70000/);
 });
 
-t.test('listProfiles reports every broken profile at once', async (t) => {
+void t.test('listProfiles reports every broken profile at once', async (t) => {
   const err = thrown(t, () => listProfiles(fixtureDevices));
   const files = new Set(err.problems.map((p) => path.basename(p.file)));
   t.same([...files].sort(), ['bad-profile.yaml', 'bad-schema.yaml']);
 });
 
-t.test('demo config: every lift fits its profile', async (t) => {
+void t.test('demo config: every lift fits its profile', async (t) => {
   const cfg = loadConfig(path.join(root, 'config/demo.yaml'));
   const profiles = loadProfilesForConfig(cfg);
   t.same([...profiles.keys()], ['liftwatch-sim', 'generic-di-16']);
   t.equal(profiles.get('generic-di-16')?.inputs?.count, 16);
 });
 
-t.test('lifts that do not fit their profiles: all problems in one error', async (t) => {
+void t.test('lifts that do not fit their profiles: all problems in one error', async (t) => {
   const cfg = loadConfig(path.join(root, 'test/fixtures/config/wiring-errors.yaml'));
   const err = thrown(t, () => loadProfilesForConfig(cfg));
   t.equal(err.code, 'PROFILE_NOT_FOUND', 'a missing profile outranks lift problems');
@@ -113,7 +113,7 @@ t.test('lifts that do not fit their profiles: all problems in one error', async 
   t.equal(err.problems.length, 6);
 });
 
-t.test('a broken profile referenced by a config is PROFILE_INVALID; paths resolve from the config dir', async (t) => {
+void t.test('a broken profile referenced by a config is PROFILE_INVALID; paths resolve from the config dir', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-profiles-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dir, 'profiles'));

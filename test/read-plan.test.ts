@@ -22,7 +22,7 @@ function hr0(bits: number[]): number {
   return bits.reduce((acc, b) => acc | (1 << b), 0);
 }
 
-t.test('the whole simulator profile is ONE FC03 request of 5 registers', async (t) => {
+void t.test('the whole simulator profile is ONE FC03 request of 5 registers', async (t) => {
   const plan = buildReadPlan(loadProfile('liftwatch-sim'), lift());
   t.same(plan.requests, [{ table: 'holding', address: 0, count: 5 }]);
   // chain closed, door zone, closed limit, locked, mains, control voltage, car light; floor 3, up, fault 0, call registered
@@ -50,7 +50,7 @@ t.test('the whole simulator profile is ONE FC03 request of 5 registers', async (
   ], 'a short answer decodes what it covers');
 });
 
-t.test('demo lift B: DI-16 wiring is one FC02 request, input n = HR0 bit n', async (t) => {
+void t.test('demo lift B: DI-16 wiring is one FC02 request, input n = HR0 bit n', async (t) => {
   const cfg = loadConfig(path.join(root, 'config/demo.yaml'));
   const profiles = loadProfilesForConfig(cfg);
   const b = cfg.lifts[1]!;
@@ -63,7 +63,7 @@ t.test('demo lift B: DI-16 wiring is one FC02 request, input n = HR0 bit n', asy
   });
 });
 
-t.test('DI wiring: invert, module base address, lift override replaces profile source', async (t) => {
+void t.test('DI wiring: invert, module base address, lift override replaces profile source', async (t) => {
   const module: DeviceProfile = {
     file: '/x/di.yaml', id: 'di', title: 'di', kind: 'io-module', template: false,
     inputs: { table: 'coil', address: 100, count: 8 }, signals: {},
@@ -80,7 +80,7 @@ t.test('DI wiring: invert, module base address, lift override replaces profile s
   t.throws(() => buildReadPlan(sim, lift({ alarmButton: { input: 1 } })), ConfigError, '{input} needs an io-module');
 });
 
-t.test('32-bit, signed, scaled and inverted register values', async (t) => {
+void t.test('32-bit, signed, scaled and inverted register values', async (t) => {
   const src = (s: Partial<SignalSource>): SignalSource => ({ table: 'holding', address: 10, ...s });
   const cases: Array<[string, SignalSource, number[], unknown]> = [
     ['uint32 big', src({ type: 'uint32' }), [0x0001, 0x0002], 0x00010002],
@@ -111,7 +111,7 @@ t.test('32-bit, signed, scaled and inverted register values', async (t) => {
   t.same(bool.decode([[0x7fff, 9, 5]]), { mainsPower: true, overload: true }, 'register != 0 is true; unmapped enum is undefined');
 });
 
-t.test('coalescing: gaps, tables and Modbus limits', async (t) => {
+void t.test('coalescing: gaps, tables and Modbus limits', async (t) => {
   t.same(coalesce('holding', [5, 3, 4, 3]), [{ table: 'holding', address: 3, count: 3 }]);
   t.same(coalesce('holding', [0, 17]), [{ table: 'holding', address: 0, count: 18 }], 'hole of 16 merges');
   t.same(coalesce('holding', [0, 18]), [{ table: 'holding', address: 0, count: 1 }, { table: 'holding', address: 18, count: 1 }], 'hole of 17 splits');

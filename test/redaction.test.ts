@@ -9,7 +9,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import t, { type Test } from 'tap';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { baseConfig, siteDir, writeConfig, type Obj } from './helpers/bad-config.js';
 import { bin, cli } from './helpers/cli-agent.js';
@@ -23,7 +23,7 @@ function clean(t: Test, what: string, text: string): void {
   t.notOk(text.includes(CANARY), `${what}: no canary${text.includes(CANARY) ? `\n${text.slice(Math.max(0, text.indexOf(CANARY) - 200), text.indexOf(CANARY) + 50)}` : ''}`);
 }
 
-t.test('invalid configs: the password in the URL is hidden in every message of config check and run', async (t) => {
+void t.test('invalid configs: the password in the URL is hidden in every message of config check and run', async (t) => {
   const dir = siteDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cases: Array<[string, (c: Obj) => void]> = [
@@ -58,7 +58,7 @@ t.test('invalid configs: the password in the URL is hidden in every message of c
   clean(t, 'YAML syntax error', syntax.stdout + syntax.stderr);
 });
 
-t.test('valid configs: logs, CLI, MQTT payloads and the commissioning report never hold the password', async (t) => {
+void t.test('valid configs: logs, CLI, MQTT payloads and the commissioning report never hold the password', async (t) => {
   const dir = siteDir();
   const sim = new Simulator({ lifts: [{ unitId: 1, landings: 3, startFloor: 1 }], scenario: { name: 'idle', autoTrips: false, steps: [] } });
   const simPort = (await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' })).port;

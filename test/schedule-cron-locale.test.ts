@@ -12,7 +12,7 @@ const modules = {
   scheduler: new URL('../src/schedule/scheduler.js', here).href,
 };
 
-t.test('no Intl.DateTimeFormat for cron work', async (t) => {
+void t.test('no Intl.DateTimeFormat for cron work', async (t) => {
   // A fresh process: count Intl.DateTimeFormat constructions made by cron-parser/node-schedule.
   const script = `
     let built = 0;

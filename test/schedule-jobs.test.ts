@@ -13,7 +13,7 @@ import { ConfigError } from '../src/config/errors.js';
 import type { Config, ScheduleConfig } from '../src/config/types.js';
 import { Operations } from '../src/schedule/operations.js';
 import { checkSchedule, longestGapMs, scheduleProblems } from '../src/schedule/cron-check.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import { SystemClock } from '../src/platform/system-clock.js';
 import { AT_REST, startHarness, subscribe, waitFor } from './helpers/e2e.js';
 
@@ -26,7 +26,7 @@ function schedule(over: Partial<Record<keyof ScheduleConfig, { enabled?: boolean
   return { health: job('health'), selfTest: job('selfTest'), usage: job('usage'), maintenance: job('maintenance'), integrity: job('integrity') };
 }
 
-t.test('each job on a short schedule has its effect', async (t) => {
+void t.test('each job on a short schedule has its effect', async (t) => {
   const h = await startHarness({ lifts: [{ id: 'A', unitId: 1 }, { id: 'B', unitId: 2 }] });
   const sub = await subscribe(h.brokerPort, `${h.root}/#`);
   const config: Config = { ...h.config, schedule: schedule({ integrity: { cron: '*/2 * * * * *' } }) };
@@ -94,7 +94,7 @@ t.test('each job on a short schedule has its effect', async (t) => {
   t.ok(rows.length === 1 && rows[0]!.trips >= 2 && rows[0]!.door_cycles >= 2, 'usage stored in SQLite, one row per lift per day');
 });
 
-t.test('a switched-off job does not run', async (t) => {
+void t.test('a switched-off job does not run', async (t) => {
   const h = await startHarness();
   const config: Config = {
     ...h.config,
@@ -111,7 +111,7 @@ t.test('a switched-off job does not run', async (t) => {
   t.equal(ops.lastIntegrity, null);
 });
 
-t.test('EN 81-28: test calls at least every 3 days', async (t) => {
+void t.test('EN 81-28: test calls at least every 3 days', async (t) => {
   t.equal(longestGapMs('0 3 * * *'), 86_400_000, 'daily');
   t.equal(longestGapMs('0 3 */3 * *'), 3 * 86_400_000, 'every third day of the month: at most 3 days');
   t.equal(longestGapMs('0 3 * * 1'), 7 * 86_400_000, 'weekly');
@@ -131,7 +131,7 @@ t.test('EN 81-28: test calls at least every 3 days', async (t) => {
   t.throws(() => checkSchedule({ file: 'x.yaml', schedule: schedule({ selfTest: { cron: '0 0 1 * *' } }) } as Config), ConfigError);
 });
 
-t.test('liftwatch run refuses a config whose test calls are more than 3 days apart (exit 3)', async (t) => {
+void t.test('liftwatch run refuses a config whose test calls are more than 3 days apart (exit 3)', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-sched-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const demo = fs.readFileSync(path.join(root, 'config/demo.yaml'), 'utf8');

@@ -12,7 +12,7 @@ import { Simulator } from '../src/sim/simulator.js';
 import { needTool, ptyPair } from './helpers/tools.js';
 import { AT_REST, findEvent, startHarness, subscribe, waitFor } from './helpers/e2e.js';
 
-t.test('adapter unplugged and replugged: COMM_LOST raised and cleared, agent alive', async (t) => {
+void t.test('adapter unplugged and replugged: COMM_LOST raised and cleared, agent alive', async (t) => {
   const socat = needTool(t, 'socat', 'socat');
   if (!socat) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-replug-'));

@@ -13,7 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { onPath } from './helpers/tools.js';
 import { AT_REST, subscribe, waitFor, type Msg } from './helpers/e2e.js';
@@ -54,8 +54,8 @@ function configYaml(dir: string, simPort: number, brokerPort: number): string {
 function start(file: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; at: number }> } {
   const child = spawn(process.execPath, [bin, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
   return { child, out: () => out, exited };
 }
@@ -64,7 +64,7 @@ function eventIds(messages: Msg[]): Set<string> {
   return new Set(messages.filter((m) => m.topic.endsWith('/event')).map((m) => String(m.payload['eventId'])));
 }
 
-t.test('SIGTERM mid-activity: clean exit, offline published, nothing lost', async (t) => {
+void t.test('SIGTERM mid-activity: clean exit, offline published, nothing lost', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-sigterm-'));
   const quiet = new ConsoleLogger({ level: 'silent' });
   const broker = new EmbeddedBroker({ port: 0, logger: quiet });

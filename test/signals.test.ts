@@ -1,7 +1,7 @@
 import t from 'tap';
 import { isSignalName, SIGNAL_NAMES, BOOLEAN_SIGNALS } from '../src/core/signals.js';
 
-t.test('canonical signal names', async (t) => {
+void t.test('canonical signal names', async (t) => {
   t.ok(isSignalName('safetyChain'));
   t.ok(isSignalName('floor'));
   t.ok(isSignalName('direction'));

@@ -11,7 +11,7 @@ import { TRAFFIC, TRAFFIC_NAMES } from '../src/sim/traffic.js';
 
 const STEP = 2;
 
-t.test('bounce missing or misplaced: every read change of a contact falls within its bounce interval after a real transition, and most transitions bounce', async (t) => {
+void t.test('bounce missing or misplaced: every read change of a contact falls within its bounce interval after a real transition, and most transitions bounce', async (t) => {
   for (const name of TRAFFIC_NAMES) {
     const traffic = TRAFFIC[name];
     const l = new SimulatedLift({ unitId: 1, landings: traffic.landings, seed: 21, traffic });
@@ -55,7 +55,7 @@ t.test('bounce missing or misplaced: every read change of a contact falls within
   }
 });
 
-t.test('bounce a 200 ms poll can never see: polling every 200 ms on the 10 ms real-time tick sometimes catches a bounce', async (t) => {
+void t.test('bounce a 200 ms poll can never see: polling every 200 ms on the 10 ms real-time tick sometimes catches a bounce', async (t) => {
   const traffic = TRAFFIC['office-peak'];
   const l = new SimulatedLift({ unitId: 1, landings: traffic.landings, seed: 5, traffic });
   let caught = 0;
@@ -72,7 +72,7 @@ t.test('bounce a 200 ms poll can never see: polling every 200 ms on the 10 ms re
   t.ok(caught < polls * 0.1, 'but only a few');
 });
 
-t.test('a bounce that ends on the wrong value: every interval settles on the new value within maxMs', async (t) => {
+void t.test('a bounce that ends on the wrong value: every interval settles on the new value within maxMs', async (t) => {
   const b = new ContactBounce(DEFAULT_BOUNCE, 9);
   const l = new SimulatedLift({ unitId: 1, landings: 2, seed: 1, autoTrips: false });
   const base = l.settledSignals();
@@ -95,7 +95,7 @@ t.test('a bounce that ends on the wrong value: every interval settles on the new
   t.ok(reversed > 0, 'the old value is read again within the intervals');
 });
 
-t.test('a bounce that reads as doors open in travel: door contacts never change within 300 ms of the car starting or stopping', async (t) => {
+void t.test('a bounce that reads as doors open in travel: door contacts never change within 300 ms of the car starting or stopping', async (t) => {
   for (const name of TRAFFIC_NAMES) {
     const traffic = TRAFFIC[name];
     const l = new SimulatedLift({ unitId: 1, landings: traffic.landings, seed: 31, traffic });

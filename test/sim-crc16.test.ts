@@ -1,7 +1,7 @@
 import t from 'tap';
 import { appendCrc, crc16, hasValidCrc } from '../src/sim/crc16.js';
 
-t.test('CRC-16/MODBUS check value and spec examples', async (t) => {
+void t.test('CRC-16/MODBUS check value and spec examples', async (t) => {
   // Catalogue check value of CRC-16/MODBUS (reveng): "123456789" -> 0x4B37.
   t.equal(crc16(Buffer.from('123456789', 'ascii')), 0x4b37);
   // Modbus over Serial Line V1.02 / MB-AP examples: read 3 registers from 0x6B of unit 0x11.
@@ -11,7 +11,7 @@ t.test('CRC-16/MODBUS check value and spec examples', async (t) => {
   t.equal(crc16(Buffer.alloc(0)), 0xffff, 'empty input leaves the init value');
 });
 
-t.test('hasValidCrc accepts good frames and rejects any single-bit flip', async (t) => {
+void t.test('hasValidCrc accepts good frames and rejects any single-bit flip', async (t) => {
   const frame = appendCrc(Buffer.from([0x01, 0x04, 0x00, 0x00, 0x00, 0x05]));
   t.ok(hasValidCrc(frame));
   for (let byte = 0; byte < frame.length; byte++) {

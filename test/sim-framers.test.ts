@@ -6,7 +6,7 @@ import { encodeRtu, RtuRequestFramer, rtuRequestLength } from '../src/sim/rtu-fr
 const read = (unit: number, fc: number, start: number, qty: number): Buffer =>
   appendCrc(Buffer.from([unit, fc, start >> 8, start & 0xff, qty >> 8, qty & 0xff]));
 
-t.test('RTU: a request arrives byte by byte', async (t) => {
+void t.test('RTU: a request arrives byte by byte', async (t) => {
   const f = new RtuRequestFramer();
   const frame = read(3, 0x03, 0, 5);
   const got = [];
@@ -16,7 +16,7 @@ t.test('RTU: a request arrives byte by byte', async (t) => {
   t.same([...(got[0]?.pdu ?? [])], [3, 0, 0, 0, 5]);
 });
 
-t.test('RTU: back-to-back requests, garbage before, bad CRC ignored', async (t) => {
+void t.test('RTU: back-to-back requests, garbage before, bad CRC ignored', async (t) => {
   const f = new RtuRequestFramer();
   const bad = read(1, 0x04, 0, 5);
   bad[7] = (bad[7] ?? 0) ^ 0xff;
@@ -27,7 +27,7 @@ t.test('RTU: back-to-back requests, garbage before, bad CRC ignored', async (t) 
   t.ok(f.stats.discardedBytes >= 4 + 8, 'noise and the bad frame were discarded');
 });
 
-t.test('RTU: noise that looks like the start of a long frame does not stall a later valid one', async (t) => {
+void t.test('RTU: noise that looks like the start of a long frame does not stall a later valid one', async (t) => {
   const f = new RtuRequestFramer();
   // 0x01 0x10 ... 0xF0: "write multiple registers" with a byte count of 240 that never comes
   const got = f.push(Buffer.concat([Buffer.from([0x01, 0x10, 0, 0, 0, 1, 0xf0]), read(1, 0x03, 0, 1)]));
@@ -35,7 +35,7 @@ t.test('RTU: noise that looks like the start of a long frame does not stall a la
   t.equal(got[0]?.pdu[0], 3);
 });
 
-t.test('RTU: request lengths per function', async (t) => {
+void t.test('RTU: request lengths per function', async (t) => {
   t.equal(rtuRequestLength(Buffer.from([1, 3])), 8);
   t.equal(rtuRequestLength(Buffer.from([1, 0x11])), 4);
   t.equal(rtuRequestLength(Buffer.from([1, 0x10, 0, 0, 0])), 'more');
@@ -44,7 +44,7 @@ t.test('RTU: request lengths per function', async (t) => {
   t.same([...encodeRtu(0x11, Buffer.from([0x03, 0x00, 0x6b, 0x00, 0x03]))].slice(-2), [0x76, 0x87]);
 });
 
-t.test('MBAP: split and joined frames, bad header dropped', async (t) => {
+void t.test('MBAP: split and joined frames, bad header dropped', async (t) => {
   const f = new MbapFramer();
   const a = encodeMbap(7, 1, Buffer.from([3, 0, 0, 0, 5]));
   const b = encodeMbap(8, 2, Buffer.from([4, 0, 1, 0, 2]));

@@ -12,7 +12,7 @@ function runUntil(lift: SimulatedLift, pred: () => boolean, maxMs: number): numb
   return -1;
 }
 
-t.test('one simulated hour of normal service', async (t) => {
+void t.test('one simulated hour of normal service', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 8, seed: 42 });
   const zone = lift.model.timing.doorZoneFloors;
   let movingSamples = 0;
@@ -60,7 +60,7 @@ t.test('one simulated hour of normal service', async (t) => {
   t.equal(floorsSeen.size, 8, 'every landing was visited');
 });
 
-t.test('the same seed gives the same trace, another seed another', async (t) => {
+void t.test('the same seed gives the same trace, another seed another', async (t) => {
   const trace = (seed: number): string => {
     const lift = new SimulatedLift({ unitId: 1, landings: 5, seed });
     const out: number[] = [];
@@ -74,7 +74,7 @@ t.test('the same seed gives the same trace, another seed another', async (t) => 
   t.not(trace(3), trace(4));
 });
 
-t.test('stuck-between-floors stops outside the door zone until removed', async (t) => {
+void t.test('stuck-between-floors stops outside the door zone until removed', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 6, seed: 1, autoTrips: false });
   lift.inject({ kind: 'stuck-between-floors' });
   t.ok(runUntil(lift, () => lift.trip().phase === 'stuck', 5000) >= 0, 'gets stuck soon, even from idle');
@@ -88,7 +88,7 @@ t.test('stuck-between-floors stops outside the door zone until removed', async (
   t.ok(lift.signals().doorZone);
 });
 
-t.test('stuck injected during dwell cuts the dwell short', async (t) => {
+void t.test('stuck injected during dwell cuts the dwell short', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 4, seed: 1, autoTrips: false });
   lift.call(0); // same landing: doors open
   t.ok(runUntil(lift, () => lift.trip().phase === 'dwell', 5000) >= 0);
@@ -97,7 +97,7 @@ t.test('stuck injected during dwell cuts the dwell short', async (t) => {
   t.ok(ms >= 0 && ms <= 4500, `stuck ${ms} ms after injection`);
 });
 
-t.test('door-wont-close stalls the door part-way; door-wont-open keeps it shut', async (t) => {
+void t.test('door-wont-close stalls the door part-way; door-wont-open keeps it shut', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 4, seed: 1, autoTrips: false });
   lift.call(0);
   runUntil(lift, () => lift.trip().phase === 'dwell', 5000);
@@ -116,7 +116,7 @@ t.test('door-wont-close stalls the door part-way; door-wont-open keeps it shut',
   t.ok(runUntil(lift, () => lift.signals().doorOpenLimit, 5000) >= 0, 'opens once removed');
 });
 
-t.test('safety chain and mains loss stop the car; it resumes when they end', async (t) => {
+void t.test('safety chain and mains loss stop the car; it resumes when they end', async (t) => {
   for (const kind of ['safety-chain-open', 'mains-lost'] as const) {
     const lift = new SimulatedLift({ unitId: 1, landings: 6, seed: 1, autoTrips: false });
     lift.call(5);
@@ -137,7 +137,7 @@ t.test('safety chain and mains loss stop the car; it resumes when they end', asy
   }
 });
 
-t.test('alarm button hold, end-of-alarm pulse, inspection, fault code', async (t) => {
+void t.test('alarm button hold, end-of-alarm pulse, inspection, fault code', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 4, seed: 9 });
   lift.inject({ kind: 'alarm-button', durationMs: 5000 });
   lift.step(4950);
@@ -165,7 +165,7 @@ t.test('alarm button hold, end-of-alarm pulse, inspection, fault code', async (t
   t.equal(lift.faultsInjected, 4);
 });
 
-t.test('hold forces signals and freezes the trip; release resumes', async (t) => {
+void t.test('hold forces signals and freezes the trip; release resumes', async (t) => {
   const lift = new SimulatedLift({ unitId: 1, landings: 6, seed: 1, autoTrips: false });
   lift.call(5);
   runUntil(lift, () => lift.signals().moving, 1000);

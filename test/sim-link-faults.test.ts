@@ -61,7 +61,7 @@ async function recovers(t: Test, sim: Simulator, client: Client): Promise<void> 
 }
 
 for (const framing of ['rtu', 'mbap'] as const) {
-  t.test(`${framing}: silent -> the master times out`, async (t) => {
+  void t.test(`${framing}: silent -> the master times out`, async (t) => {
     const { sim, client } = await setup(t, framing);
     t.same(await read(client), { ok: true, data: sim.lift(1).registers() }, 'healthy before the fault');
     sim.lift(1).inject({ kind: 'silent' });
@@ -74,7 +74,7 @@ for (const framing of ['rtu', 'mbap'] as const) {
     await recovers(t, sim, client);
   });
 
-  t.test(`${framing}: exception -> the master gets exception 04`, async (t) => {
+  void t.test(`${framing}: exception -> the master gets exception 04`, async (t) => {
     const { sim, client } = await setup(t, framing);
     sim.lift(1).inject({ kind: 'exception' });
     const r = await read(client);
@@ -83,7 +83,7 @@ for (const framing of ['rtu', 'mbap'] as const) {
     await recovers(t, sim, client);
   });
 
-  t.test(`${framing}: bad-crc -> the master errors`, async (t) => {
+  void t.test(`${framing}: bad-crc -> the master errors`, async (t) => {
     const { sim, client } = await setup(t, framing);
     sim.lift(1).inject({ kind: 'bad-crc' });
     const r = await read(client);
@@ -93,7 +93,7 @@ for (const framing of ['rtu', 'mbap'] as const) {
     await recovers(t, sim, client);
   });
 
-  t.test(`${framing}: short-frame -> the master errors`, async (t) => {
+  void t.test(`${framing}: short-frame -> the master errors`, async (t) => {
     const { sim, client } = await setup(t, framing);
     sim.lift(1).inject({ kind: 'short-frame' });
     const r = await read(client);
@@ -103,7 +103,7 @@ for (const framing of ['rtu', 'mbap'] as const) {
   });
 }
 
-t.test('rtu: garbage puts noise before the answer; the master resyncs', async (t) => {
+void t.test('rtu: garbage puts noise before the answer; the master resyncs', async (t) => {
   const { sim, client, port } = await setup(t, 'rtu');
   sim.lift(1).inject({ kind: 'garbage' });
   // The raw bytes on the wire: noise, then a complete answer.
@@ -123,7 +123,7 @@ t.test('rtu: garbage puts noise before the answer; the master resyncs', async (t
   await recovers(t, sim, client);
 });
 
-t.test('a fault with a duration ends by itself in simulated time', async (t) => {
+void t.test('a fault with a duration ends by itself in simulated time', async (t) => {
   const { sim, client } = await setup(t, 'rtu');
   sim.lift(1).inject({ kind: 'exception', durationMs: 1000 });
   t.equal((await read(client)).ok, false);

@@ -46,7 +46,7 @@ function spells(l: SimulatedLift, ms: number, signal: BooleanSignal, value: bool
   return out;
 }
 
-t.test('an obstructed door reported as a chattering limit: door-obstructed leaves and regains the open limit without the closed limit, ~6 times in 45 s, raising the open command at each reopen', async (t) => {
+void t.test('an obstructed door reported as a chattering limit: door-obstructed leaves and regains the open limit without the closed limit, ~6 times in 45 s, raising the open command at each reopen', async (t) => {
   const l = new SimulatedLift({ unitId: 1, landings: 6, seed: 8, autoTrips: false });
   l.call(0); // doors open at the landing where the car stands
   t.ok(runUntil(l, () => l.trip().phase === 'dwell', 10_000));
@@ -73,7 +73,7 @@ t.test('an obstructed door reported as a chattering limit: door-obstructed leave
   t.ok(runUntil(l, () => l.signals().doorLocked, 20_000), 'closes and locks once the obstruction is gone');
 });
 
-t.test('door-obstructed on a shuttle keeps reopening at the shuttle door speed', async (t) => {
+void t.test('door-obstructed on a shuttle keeps reopening at the shuttle door speed', async (t) => {
   const traffic = TRAFFIC.shuttle;
   const l = new SimulatedLift({ unitId: 1, landings: 2, seed: 3, traffic, autoTrips: false });
   l.call(0);
@@ -90,7 +90,7 @@ t.test('door-obstructed on a shuttle keeps reopening at the shuttle door speed',
   t.ok(reopens >= 10, `${reopens} reopens in 45 s`);
 });
 
-t.test('a stalled door taken for a closed one: door-stalled stops part-way, neither limit made, and stays', async (t) => {
+void t.test('a stalled door taken for a closed one: door-stalled stops part-way, neither limit made, and stays', async (t) => {
   const l = new SimulatedLift({ unitId: 1, landings: 6, seed: 8, autoTrips: false });
   l.call(0);
   t.ok(runUntil(l, () => l.trip().phase === 'dwell', 10_000));
@@ -105,7 +105,7 @@ t.test('a stalled door taken for a closed one: door-stalled stops part-way, neit
   t.equal(l.trip().phase, 'closing');
 });
 
-t.test('a loose contact that does not look loose: loose-contact flickers 50-400 ms every ~1-4 s at rest', async (t) => {
+void t.test('a loose contact that does not look loose: loose-contact flickers 50-400 ms every ~1-4 s at rest', async (t) => {
   for (const signal of ['safetyChain', 'doorZone'] as const) {
     const l = new SimulatedLift({ unitId: 1, landings: 6, seed: 2, autoTrips: false });
     l.inject({ kind: 'loose-contact', signal });
@@ -119,7 +119,7 @@ t.test('a loose contact that does not look loose: loose-contact flickers 50-400 
   }
 });
 
-t.test('a running contact dropout taken for a stop: moving-dropout drops ~100 ms 1-3 times a run while the car keeps running', async (t) => {
+void t.test('a running contact dropout taken for a stop: moving-dropout drops ~100 ms 1-3 times a run while the car keeps running', async (t) => {
   const traffic = TRAFFIC['office-peak'];
   const l = new SimulatedLift({ unitId: 1, landings: traffic.landings, seed: 6, traffic });
   l.inject({ kind: 'moving-dropout' });
@@ -148,7 +148,7 @@ t.test('a running contact dropout taken for a stop: moving-dropout drops ~100 ms
   t.ok(Math.min(...lengths) >= 80 && Math.max(...lengths) <= 120, `dropouts ${Math.min(...lengths)}-${Math.max(...lengths)} ms`);
 });
 
-t.test('a worn door limit taken for a door fault: bad-door-limit flickers 50-300 ms while the car travels, never at rest', async (t) => {
+void t.test('a worn door limit taken for a door fault: bad-door-limit flickers 50-300 ms while the car travels, never at rest', async (t) => {
   for (const signal of ['doorClosedLimit', 'doorOpenLimit'] as const) {
     const l = new SimulatedLift({ unitId: 1, landings: 6, seed: 4, timing: { minIdleMs: 1000, maxIdleMs: 3000 } });
     l.inject({ kind: 'bad-door-limit', signal });
@@ -165,7 +165,7 @@ t.test('a worn door limit taken for a door fault: bad-door-limit flickers 50-300
   }
 });
 
-t.test('the older behaviours keep working: door-reopen reverses half-way, chatter is a square wave', async (t) => {
+void t.test('the older behaviours keep working: door-reopen reverses half-way, chatter is a square wave', async (t) => {
   const l = new SimulatedLift({ unitId: 1, landings: 4, seed: 1, autoTrips: false });
   l.call(0);
   runUntil(l, () => l.trip().phase === 'dwell', 10_000);
@@ -183,7 +183,7 @@ t.test('the older behaviours keep working: door-reopen reverses half-way, chatte
   t.same(spells(c, 4000, 'carLight', false).map(([, len]) => len), Array(10).fill(200));
 });
 
-t.test('--behaviour specs: KIND[:ARG...][@UNITS]', async (t) => {
+void t.test('--behaviour specs: KIND[:ARG...][@UNITS]', async (t) => {
   const spec = (text: string): BehaviourSpec => parseBehaviourArg(text).spec;
   t.same(parseBehaviourArg('door-obstructed'), { spec: { kind: 'door-obstructed' }, units: null });
   t.same(parseBehaviourArg('loose-contact:doorZone:60000@2,3'), { spec: { kind: 'loose-contact', signal: 'doorZone', durationMs: 60_000 }, units: [2, 3] });
@@ -196,7 +196,7 @@ t.test('--behaviour specs: KIND[:ARG...][@UNITS]', async (t) => {
   }
 });
 
-t.test('the masking scenario plays every fault of the corpus on every unit; malformed fault steps are refused', async (t) => {
+void t.test('the masking scenario plays every fault of the corpus on every unit; malformed fault steps are refused', async (t) => {
   const s = scenarioByName('masking', [1, 2]);
   validateScenario(s);
   const kinds = new Set(s.steps.map((step) => (step.action === 'inject' ? step.behaviour.kind : '')));

@@ -13,13 +13,13 @@ const req = (fc: number, start: number, qty: number): Buffer => {
 // HR0 = 0b1010_0000_0011_0101 -> bits 0,2,4,5,13,15
 const regs = [0xa035, 7, 2, 513, 3];
 
-t.test('FC03 and FC04 read the register image', async (t) => {
+void t.test('FC03 and FC04 read the register image', async (t) => {
   t.same([...handlePdu(req(3, 0, 5), regs)], [3, 10, 0xa0, 0x35, 0, 7, 0, 2, 0x02, 0x01, 0, 3]);
   t.same([...handlePdu(req(4, 1, 2), regs)], [4, 4, 0, 7, 0, 2], 'input registers mirror holding registers');
   t.same([...handlePdu(req(3, 4, 1), regs)], [3, 2, 0, 3], 'last register');
 });
 
-t.test('FC01 and FC02 read the HR0 bits, LSB of the first byte first', async (t) => {
+void t.test('FC01 and FC02 read the HR0 bits, LSB of the first byte first', async (t) => {
   t.same([...handlePdu(req(2, 0, 16), regs)], [2, 2, 0x35, 0xa0]);
   t.same([...handlePdu(req(1, 0, 16), regs)], [1, 2, 0x35, 0xa0], 'coils mirror the same bits');
   // inputs 4..13 = bits 4,5 set (->0b11), 13 set (-> bit 9 of the answer)
@@ -27,7 +27,7 @@ t.test('FC01 and FC02 read the HR0 bits, LSB of the first byte first', async (t)
   t.same([...handlePdu(req(2, 15, 1), regs)], [2, 1, 0x01], 'last input');
 });
 
-t.test('exceptions per MB-AP section 6 and 7', async (t) => {
+void t.test('exceptions per MB-AP section 6 and 7', async (t) => {
   const ex = (pdu: Buffer): number[] => [...pdu];
   t.same(ex(handlePdu(req(5, 0, 0xff00), regs)), [0x85, EXCEPTION.ILLEGAL_FUNCTION], 'write single coil');
   t.same(ex(handlePdu(Buffer.from([0x06, 0, 0, 0, 1]), regs)), [0x86, 1], 'write single register');
@@ -43,7 +43,7 @@ t.test('exceptions per MB-AP section 6 and 7', async (t) => {
   t.same(ex(handlePdu(Buffer.from([0x03, 0, 0]), regs)), [0x83, 3], 'truncated request');
 });
 
-t.test('register image encodes the map and decodes back', async (t) => {
+void t.test('register image encodes the map and decodes back', async (t) => {
   const s = decodeRegisters([0, 0, 0, 0, 0]);
   for (const name of STATUS_BITS) t.equal(s[name], false);
   const all: SimSignals = { ...s, safetyChain: true, mainsPower: true, alarmDeviceFault: true, floor: 4, direction: 'down', faultCode: 77, doorOpenCommand: true };

@@ -20,7 +20,7 @@ async function closeClient(c: Client): Promise<void> {
   });
 }
 
-t.test('the player yields steps at their times, across loop wraps', async (t) => {
+void t.test('the player yields steps at their times, across loop wraps', async (t) => {
   const s: Scenario = {
     name: 'x',
     loopMs: 2000,
@@ -43,7 +43,7 @@ t.test('the player yields steps at their times, across loop wraps', async (t) =>
   t.equal(once.advance(100_000).length, 0, 'a scenario without a loop plays once');
 });
 
-t.test('malformed scenarios are rejected with SIM_BAD_SCENARIO', async (t) => {
+void t.test('malformed scenarios are rejected with SIM_BAD_SCENARIO', async (t) => {
   const bad = (s: unknown): void => validateScenario(s as Scenario);
   t.throws(() => bad({ name: 'a', loopMs: 100, steps: [{ at: 100, unit: 1, action: 'call', landing: 0 }] }), { code: 'SIM_BAD_SCENARIO' });
   t.throws(() => bad({ name: 'a', steps: [{ at: 1, unit: 1, action: 'inject', behaviour: { kind: 'explode' } }] }), { code: 'SIM_BAD_SCENARIO', message: /steps\[0\]/ });
@@ -52,7 +52,7 @@ t.test('malformed scenarios are rejected with SIM_BAD_SCENARIO', async (t) => {
   t.doesNotThrow(() => validateScenario(demoScenario()));
 });
 
-t.test('the demo scenario changes the register image at the scripted times', async (t) => {
+void t.test('the demo scenario changes the register image at the scripted times', async (t) => {
   const sim = new Simulator({ lifts: [{ unitId: 1, landings: 6, seed: 11 }, { unitId: 2, landings: 4, seed: 12 }], scenario: demoScenario(1, 2) });
   let now = 0;
   const at = (ms: number): { u1: SimSignals; u2: SimSignals } => {
@@ -95,7 +95,7 @@ t.test('the demo scenario changes the register image at the scripted times', asy
   );
 });
 
-t.test('unit 2 goes silent on the wire during the demo', async (t) => {
+void t.test('unit 2 goes silent on the wire during the demo', async (t) => {
   const sim = new Simulator({ lifts: [{ unitId: 1, landings: 6 }, { unitId: 2, landings: 4 }], scenario: demoScenario() });
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'mbap' });
   const client = new ModbusRTU();
@@ -114,7 +114,7 @@ t.test('unit 2 goes silent on the wire during the demo', async (t) => {
   t.same((await client.readHoldingRegisters(0, 5)).data, sim.lift(2).registers(), 'unit 2 is back');
 });
 
-t.test('parseSimTarget', async (t) => {
+void t.test('parseSimTarget', async (t) => {
   t.same(parseSimTarget('tcp://127.0.0.1:5020'), { kind: 'tcp', framing: 'rtu', host: '127.0.0.1', port: 5020 });
   t.same(parseSimTarget('mbap://127.0.0.1:502'), { kind: 'tcp', framing: 'mbap', host: '127.0.0.1', port: 502 });
   t.same(parseSimTarget('mbap://localhost'), { kind: 'tcp', framing: 'mbap', host: 'localhost', port: 502 });
@@ -126,7 +126,7 @@ t.test('parseSimTarget', async (t) => {
   }
 });
 
-t.test('runSimulator serves every target and ticks in real time', async (t) => {
+void t.test('runSimulator serves every target and ticks in real time', async (t) => {
   const lines: string[] = [];
   await t.rejects(
     runSimulator({ targets: ['tcp://127.0.0.1:0', 'nope'], units: [1], landings: 3, scenario: 'idle' }),
@@ -162,7 +162,7 @@ t.test('runSimulator serves every target and ticks in real time', async (t) => {
   t.same(sim.units(), [3, 4]);
 });
 
-t.test('regression: fractional real-time steps never stall the scenario clock', async (t) => {
+void t.test('regression: fractional real-time steps never stall the scenario clock', async (t) => {
   // The demo hung at ~3 s: performance.now() deltas made `t + left === t` in floating point
   // and ScenarioPlayer.advance spun forever, starving the event loop.
   const { ScenarioPlayer } = await import('../src/sim/scenario.js');

@@ -30,7 +30,7 @@ async function closeClient(c: Client): Promise<void> {
   });
 }
 
-t.test('RTU over TCP answers connectTelnet', async (t) => {
+void t.test('RTU over TCP answers connectTelnet', async (t) => {
   const sim = makeSim();
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' });
   t.ok(port > 0, 'an ephemeral port was bound and reported');
@@ -86,7 +86,7 @@ t.test('RTU over TCP answers connectTelnet', async (t) => {
   t.ok(stats.link.unknownUnit >= 1);
 });
 
-t.test('Modbus TCP (MBAP) answers connectTCP and connectTcpRTUBuffered', async (t) => {
+void t.test('Modbus TCP (MBAP) answers connectTCP and connectTcpRTUBuffered', async (t) => {
   const sim = makeSim();
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'mbap' });
   const a = new ModbusRTU();
@@ -112,7 +112,7 @@ t.test('Modbus TCP (MBAP) answers connectTCP and connectTcpRTUBuffered', async (
   t.equal(err?.modbusCode, 2);
 });
 
-t.test('a request with a bad CRC is ignored, like a real slave', async (t) => {
+void t.test('a request with a bad CRC is ignored, like a real slave', async (t) => {
   const sim = makeSim();
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' });
   const sock = net.connect(port, '127.0.0.1');

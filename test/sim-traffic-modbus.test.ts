@@ -33,7 +33,7 @@ async function close(c: Client): Promise<void> {
   });
 }
 
-t.test('a DI view that hides the traffic: a shuttle read with function 02 shows its trips, its chain following the doors, and its bounce', async (t) => {
+void t.test('a DI view that hides the traffic: a shuttle read with function 02 shows its trips, its chain following the doors, and its bounce', async (t) => {
   const sim = new Simulator({ lifts: [{ unitId: 3, landings: 2, seed: 12, traffic: TRAFFIC.shuttle }], scenario: { name: 'trips', steps: [] } });
   const { port } = await sim.listenTcp({ host: '127.0.0.1', port: 0, framing: 'rtu' });
   const client = await connect(port);
@@ -67,7 +67,7 @@ t.test('a DI view that hides the traffic: a shuttle read with function 02 shows 
   t.ok(bounceReads > 0, `${bounceReads} reads caught a contact mid-bounce`);
 });
 
-t.test('liftwatch simulate --traffic/--behaviour: served on the wire, bad names refused as usage errors', async (t) => {
+void t.test('liftwatch simulate --traffic/--behaviour: served on the wire, bad names refused as usage errors', async (t) => {
   const child = spawn(process.execPath, [bin, 'simulate', '--listen', 'tcp://127.0.0.1:0', '--units', '1,2', '--traffic', 'shuttle', '--behaviour', 'door-obstructed@2', '--behaviour', 'loose-contact:doorZone'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -25,7 +25,7 @@ function run(l: SimulatedLift, ms: number, each: (now: number) => void = () => u
   }
 }
 
-t.test('a shuttle slower than 6 trips a minute: shuttle makes >= 6 one-floor hops a minute over 10 simulated minutes', async (t) => {
+void t.test('a shuttle slower than 6 trips a minute: shuttle makes >= 6 one-floor hops a minute over 10 simulated minutes', async (t) => {
   for (const seed of [1, 2, 3]) {
     const l = lift('shuttle', seed);
     const landings = new Set<number>();
@@ -37,7 +37,7 @@ t.test('a shuttle slower than 6 trips a minute: shuttle makes >= 6 one-floor hop
   t.match(TRAFFIC.shuttle.timing, { doorTimeMs: 1000, dwellMs: 2000 }, 'door stroke 1 s, dwell 2 s');
 });
 
-t.test('a shuttle whose chain ignores the doors: with chainIncludesDoors the chain opens exactly while the doors are not shut and locked', async (t) => {
+void t.test('a shuttle whose chain ignores the doors: with chainIncludesDoors the chain opens exactly while the doors are not shut and locked', async (t) => {
   const l = lift('shuttle', 4);
   let openWithDoorsShut = 0;
   let closedWithDoorsOpen = 0;
@@ -56,7 +56,7 @@ t.test('a shuttle whose chain ignores the doors: with chainIncludesDoors the cha
   t.equal(TRAFFIC['office-peak'].chainIncludesDoors, false, 'office-peak keeps the chain closed through door cycles');
 });
 
-t.test("an office peak that is not a peak: office-peak makes 3-4 trips a minute over several landings, door 2-3 s, dwell 3-5 s", async (t) => {
+void t.test("an office peak that is not a peak: office-peak makes 3-4 trips a minute over several landings, door 2-3 s, dwell 3-5 s", async (t) => {
   for (const seed of [1, 2]) {
     const l = lift('office-peak', seed);
     const floors = new Set<number>();
@@ -80,7 +80,7 @@ t.test("an office peak that is not a peak: office-peak makes 3-4 trips a minute 
   t.ok(door >= 2000 && door <= 3000, `door stroke ${door} ms`);
 });
 
-t.test('an express car that stops at every floor: express runs pass >= 10 door zones each', async (t) => {
+void t.test('an express car that stops at every floor: express runs pass >= 10 door zones each', async (t) => {
   const l = lift('express', 5);
   const zonesPerRun: number[] = [];
   let zones = 0;
@@ -97,7 +97,7 @@ t.test('an express car that stops at every floor: express runs pass >= 10 door z
   t.ok(l.model.trips / 10 <= 2, `few stops (${l.model.trips / 10} trips/min)`);
 });
 
-t.test('the default lift changed under the demo: without a profile, DEFAULT_TIMING, random landings and no bounce', async (t) => {
+void t.test('the default lift changed under the demo: without a profile, DEFAULT_TIMING, random landings and no bounce', async (t) => {
   const l = new SimulatedLift({ unitId: 1, landings: 6, seed: 11 });
   const bare = new LiftModel({ landings: 6, seed: 11 });
   t.same(l.model.timing, DEFAULT_TIMING);
@@ -115,7 +115,7 @@ t.test('the default lift changed under the demo: without a profile, DEFAULT_TIMI
   t.equal(bounced, 0, 'no bounce');
 });
 
-t.test('a replay that differs: the same seed gives the same bounced trace with behaviours, another seed another', async (t) => {
+void t.test('a replay that differs: the same seed gives the same bounced trace with behaviours, another seed another', async (t) => {
   const trace = (seed: number): string => {
     const l = lift('shuttle', seed);
     l.inject({ kind: 'loose-contact', signal: 'doorZone' });
@@ -128,7 +128,7 @@ t.test('a replay that differs: the same seed gives the same bounced trace with b
   t.not(trace(3), trace(4));
 });
 
-t.test('unknown traffic profile names are refused with SIM_BAD_TRAFFIC', async (t) => {
+void t.test('unknown traffic profile names are refused with SIM_BAD_TRAFFIC', async (t) => {
   t.throws(() => trafficByName('rush-hour'), { code: 'SIM_BAD_TRAFFIC' });
   for (const name of TRAFFIC_NAMES) t.ok(trafficByName(name).bounce, `${name} bounces`);
 });

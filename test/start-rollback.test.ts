@@ -13,7 +13,7 @@ import { parseConfig } from '../src/config/load.js';
 import { loadProfilesForConfig } from '../src/config/profiles.js';
 import { startStack } from '../src/cli/stack.js';
 import { StartFailure } from '../src/cli/start-guard.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import { baseConfig, holdPort, siteDir, tree } from './helpers/bad-config.js';
 
 const quiet = new ConsoleLogger({ level: 'silent' });
@@ -34,7 +34,7 @@ async function attempt(dir: string, port: number): Promise<unknown> {
   }
 }
 
-t.test('the broker port taken after the checks: StartFailure on broker.port, the new database and its directories removed', async (t) => {
+void t.test('the broker port taken after the checks: StartFailure on broker.port, the new database and its directories removed', async (t) => {
   const dir = siteDir();
   const held = await holdPort();
   t.teardown(async () => {
@@ -51,7 +51,7 @@ t.test('the broker port taken after the checks: StartFailure on broker.port, the
   t.same(after, before, 'no database, no -wal/-shm, no state/deep directories, no socket');
 });
 
-t.test('a database that was there before is kept (the same file, intact)', async (t) => {
+void t.test('a database that was there before is kept (the same file, intact)', async (t) => {
   const dir = siteDir();
   const held = await holdPort();
   t.teardown(async () => {

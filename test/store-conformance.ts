@@ -22,7 +22,7 @@ const item = (event: AlarmEvent) => ({
 
 export function outboxConformance(t: Test, makeStorage: () => OutboxStorage): void {
   const withStore = (name: string, fn: (t: Test, storage: OutboxStorage) => void | Promise<void>) =>
-    t.test(name, async (t) => {
+    void t.test(name, async (t) => {
       const storage = makeStorage();
       t.teardown(() => storage.cleanup());
       await fn(t, storage);

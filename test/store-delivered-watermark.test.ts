@@ -14,7 +14,7 @@ const item = (severity: 'major' | 'minor') => ({
   payload: { schema: 'liftwatch.event/1', at: '2025-01-02T03:04:05.678Z', lift: { id: 'L1' } },
 });
 
-t.test('an in-order batch moves the watermark; other readers see it delivered; maintenance settles it', async (t) => {
+void t.test('an in-order batch moves the watermark; other readers see it delivered; maintenance settles it', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');
@@ -54,7 +54,7 @@ t.test('an in-order batch moves the watermark; other readers see it delivered; m
   t.equal(ob.stats().pending, 2);
 });
 
-t.test('a batch that is not the next pending rows is marked row by row', async (t) => {
+void t.test('a batch that is not the next pending rows is marked row by row', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');
@@ -70,7 +70,7 @@ t.test('a batch that is not the next pending rows is marked row by row', async (
   t.same(ob.pending(10).map((e) => e.seq), [b]);
 });
 
-t.test('after a crash (no close, no settle) the reopened store still counts the watermarks', async (t) => {
+void t.test('after a crash (no close, no settle) the reopened store still counts the watermarks', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');

@@ -28,7 +28,7 @@ function syncCalls(dir: string, name: string, appends: number, delivers: number)
   return Number(total?.[1] ?? 0);
 }
 
-t.test('every append fsyncs; deliveries do not', { skip: !hasStrace && !ci ? 'strace not on PATH' : false }, async (t) => {
+void t.test('every append fsyncs; deliveries do not', { skip: !hasStrace && !ci ? 'strace not on PATH' : false }, async (t) => {
   t.ok(hasStrace, 'strace is required in CI');
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);

@@ -14,7 +14,7 @@ import { alarmEvent, captureLogger, freePort, ROOT, sleep, subscriber, tempDir, 
 const MiB = 1024 * 1024;
 const CODE = { critical: 'STOPPED_BETWEEN_FLOORS', major: 'DOOR_CLOSE_FAULT', minor: 'OVERLOAD', info: 'INSPECTION_MODE' } as const;
 
-t.test('outage past maxBytes: lowest priority evicted first, data_gap delivered, every critical delivered', async (t) => {
+void t.test('outage past maxBytes: lowest priority evicted first, data_gap delivered, every critical delivered', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();

@@ -34,7 +34,7 @@ function v2File(file: string, now: number): { p1: string; p2: string } {
   return { p1, p2 };
 }
 
-t.test('a v2 file is migrated to v3: payloads intact, column dropped, pending and markDelivered work', async (t) => {
+void t.test('a v2 file is migrated to v3: payloads intact, column dropped, pending and markDelivered work', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'v2.db');
@@ -79,7 +79,7 @@ t.test('a v2 file is migrated to v3: payloads intact, column dropped, pending an
   after.close();
 });
 
-t.test('every delete of an event removes its payload: prune, eviction, direct DELETE', async (t) => {
+void t.test('every delete of an event removes its payload: prune, eviction, direct DELETE', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
 import { MIGRATIONS } from '../src/store/schema.js';
-import { MemoryOutbox, newMemoryOutboxState } from '../src/store/memory-outbox.js';
+import { MemoryOutbox, newMemoryOutboxState } from './helpers/memory-outbox.js';
 import { outboxConformance } from './store-conformance.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
 
-t.test('SqliteOutbox conformance', async (t) => {
+void t.test('SqliteOutbox conformance', async (t) => {
   outboxConformance(t, () => {
     const { dir, cleanup } = tempDir();
     const file = join(dir, 'nested', 'deeper', 'outbox.db'); // parent directories are created
@@ -16,14 +16,14 @@ t.test('SqliteOutbox conformance', async (t) => {
   });
 });
 
-t.test('MemoryOutbox conformance', async (t) => {
+void t.test('MemoryOutbox conformance', async (t) => {
   outboxConformance(t, () => {
     const state = newMemoryOutboxState();
     return { open: () => new MemoryOutbox({ state }), cleanup: () => undefined };
   });
 });
 
-t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t) => {
+void t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
@@ -47,7 +47,7 @@ t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', async (t)
   ob.close(); // idempotent
 });
 
-t.test('SqliteOutbox uses the injected clock for createdAt', async (t) => {
+void t.test('SqliteOutbox uses the injected clock for createdAt', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const clock = { now: () => ({ mono: 1, wall: 1_700_000_000_123 }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
@@ -58,7 +58,7 @@ t.test('SqliteOutbox uses the injected clock for createdAt', async (t) => {
   ob.close();
 });
 
-t.test('open errors are typed and name the path', async (t) => {
+void t.test('open errors are typed and name the path', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const notDb = join(dir, 'garbage.db');

@@ -14,7 +14,7 @@ import { UsageStore } from '../src/store/usage-store.js';
 
 const cacheSize = (store: object): number => (store as unknown as { db: Database.Database }).db.pragma('cache_size', { simple: true }) as number;
 
-t.test('outbox and usage store connections bound their page cache', async (t) => {
+void t.test('outbox and usage store connections bound their page cache', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-cache-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   t.equal(PAGE_CACHE_KIB, 2000);

@@ -25,7 +25,7 @@ function item(severity: Severity, n: number, liftId = 'L1') {
 
 const gaps = (ob: SqliteOutbox): StoredEvent[] => ob.pending(100_000).filter((e) => e.payload['schema'] === DATA_GAP_SCHEMA);
 
-t.test('over maxBytes: delivered pruned first, then info, minor, major; critical untouched; one data_gap', async (t) => {
+void t.test('over maxBytes: delivered pruned first, then info, minor, major; critical untouched; one data_gap', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
@@ -89,7 +89,7 @@ t.test('over maxBytes: delivered pruned first, then info, minor, major; critical
   t.ok(st.fileBytes < 1.5 * MiB, `file shrank: ${st.fileBytes} bytes`);
 });
 
-t.test('a long outage at the limit: file stays bounded, data_gap rows are never evicted, every eviction counted', async (t) => {
+void t.test('a long outage at the limit: file stays bounded, data_gap rows are never evicted, every eviction counted', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const ob = SqliteOutbox.open(join(dir, 'o.db'), { dataGap: GAP, limits: { maxBytes: MiB } });
@@ -116,7 +116,7 @@ t.test('a long outage at the limit: file stays bounded, data_gap rows are never 
   db.close();
 });
 
-t.test('maxAgeDays prunes delivered events only; undelivered ones wait for delivery', async (t) => {
+void t.test('maxAgeDays prunes delivered events only; undelivered ones wait for delivery', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   let wall = Date.UTC(2026, 0, 1);
@@ -138,7 +138,7 @@ t.test('maxAgeDays prunes delivered events only; undelivered ones wait for deliv
   t.equal(ob.stats().delivered, 0, 'pruned during append');
 });
 
-t.test('append is one transaction: a failure leaves neither events nor alarm state behind', async (t) => {
+void t.test('append is one transaction: a failure leaves neither events nor alarm state behind', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const ob = SqliteOutbox.open(join(dir, 'o.db'));
@@ -154,7 +154,7 @@ t.test('append is one transaction: a failure leaves neither events nor alarm sta
   t.ok(next && next.seq > before.seq, 'seq still increases');
 });
 
-t.test('a file made before the disk was bounded is migrated: schema v2, auto_vacuum INCREMENTAL, rows kept', async (t) => {
+void t.test('a file made before the disk was bounded is migrated: schema v2, auto_vacuum INCREMENTAL, rows kept', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'v1.db');
@@ -180,7 +180,7 @@ t.test('a file made before the disk was bounded is migrated: schema v2, auto_vac
   check.close();
 });
 
-t.test('delivered rows interleaved with pending ones: only delivered pruned, oldest first, by seq range', async (t) => {
+void t.test('delivered rows interleaved with pending ones: only delivered pruned, oldest first, by seq range', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');

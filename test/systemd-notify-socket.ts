@@ -38,7 +38,7 @@ export async function fakeNotifySocket(python: string, dir: string): Promise<Fak
   let buf = '';
   let ready: () => void = () => undefined;
   const listening = new Promise<void>((r) => (ready = r));
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
     let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SdNotify, watchdogIntervalMs } from '../src/platform/sd-notify.js';
 import { Watchdog } from '../src/agent/watchdog.js';
 import { SystemClock } from '../src/platform/system-clock.js';
-import { ConsoleLogger } from '../src/platform/console-logger.js';
+import { ConsoleLogger } from './helpers/console-logger.js';
 import type { HealthCheck } from '../src/agent/health-checks.js';
 import { needTool } from './helpers/tools.js';
 import { waitFor } from './helpers/e2e.js';
@@ -17,21 +17,21 @@ import { fakeNotifySocket } from './systemd-notify-socket.js';
 
 const quiet = new ConsoleLogger({ level: 'silent' });
 
-t.test('watchdogIntervalMs reads WATCHDOG_USEC and honours WATCHDOG_PID', async (t) => {
+void t.test('watchdogIntervalMs reads WATCHDOG_USEC and honours WATCHDOG_PID', async (t) => {
   t.equal(watchdogIntervalMs({}), null);
   t.equal(watchdogIntervalMs({ WATCHDOG_USEC: '30000000' }), 30_000);
   t.equal(watchdogIntervalMs({ WATCHDOG_USEC: '30000000', WATCHDOG_PID: '1' }, 2), null, 'meant for another process');
   t.equal(watchdogIntervalMs({ WATCHDOG_USEC: 'x' }), null);
 });
 
-t.test('without NOTIFY_SOCKET nothing is sent and nothing fails', async (t) => {
+void t.test('without NOTIFY_SOCKET nothing is sent and nothing fails', async (t) => {
   const n = new SdNotify({ env: {} });
   t.equal(n.enabled, false);
   await n.notify({ READY: '1' });
   t.same(n.counts, { sent: 0, failed: 0 });
 });
 
-t.test('READY and WATCHDOG reach the socket; WATCHDOG is withheld while a check fails', async (t) => {
+void t.test('READY and WATCHDOG reach the socket; WATCHDOG is withheld while a check fails', async (t) => {
   if (!needTool(t, 'systemd-notify', 'systemd')) return;
   const python = needTool(t, 'python3', 'python3');
   if (!python) return;
@@ -73,7 +73,7 @@ t.test('READY and WATCHDOG reach the socket; WATCHDOG is withheld while a check 
   t.same(errors, []);
 });
 
-t.test('a check that throws counts as failing', async (t) => {
+void t.test('a check that throws counts as failing', async (t) => {
   const sent: Array<Record<string, string>> = [];
   const notifier = { enabled: true, notify: async (f: Record<string, string>) => void sent.push(f) };
   const wd = new Watchdog({
@@ -87,7 +87,7 @@ t.test('a check that throws counts as failing', async (t) => {
   t.notOk(sent.some((f) => f['WATCHDOG']), 'not fed');
 });
 
-t.test('the watchdog ticks on its own at half the interval', async (t) => {
+void t.test('the watchdog ticks on its own at half the interval', async (t) => {
   const sent: Array<Record<string, string>> = [];
   const notifier = { enabled: true, notify: async (f: Record<string, string>) => void sent.push(f) };
   const wd = new Watchdog({ notifier, checks: [], clock: new SystemClock(), logger: quiet, intervalMs: 200 });

@@ -26,7 +26,7 @@ function directives(text: string): Map<string, string[]> {
   return out;
 }
 
-t.test('the unit asks for what an unattended box needs', async (t) => {
+void t.test('the unit asks for what an unattended box needs', async (t) => {
   const d = directives(fs.readFileSync(unitFile, 'utf8'));
   const one = (k: string): string | undefined => d.get(k)?.[0];
   t.equal(one('Type'), 'notify');
@@ -48,7 +48,7 @@ t.test('the unit asks for what an unattended box needs', async (t) => {
   t.match(one('ExecStart'), /main\.js run --config \/etc\/liftwatch\/liftwatch\.yaml$/);
 });
 
-t.test('the unit bounds the memory the runtime keeps (the footprint benchmark)', async (t) => {
+void t.test('the unit bounds the memory the runtime keeps (the footprint benchmark)', async (t) => {
   // The same parser the footprint benchmark uses to run the agent as the unit does.
   const env = unitEnvironment(fs.readFileSync(unitFile, 'utf8'));
   const nodeOptions = env['NODE_OPTIONS'] ?? '';
@@ -65,11 +65,11 @@ t.test('the unit bounds the memory the runtime keeps (the footprint benchmark)',
   t.ok(Number(r.stdout) <= 2 * Number(semi?.[1]) * 1024 * 1024, `new space ${r.stdout} bytes within the cap`);
 });
 
-t.test('unitEnvironment reads quoted and bare assignments', async (t) => {
+void t.test('unitEnvironment reads quoted and bare assignments', async (t) => {
   t.same(unitEnvironment('Environment="A=1 2" B=3\n# Environment=C=4\nEnvironment=D=5\n'), { A: '1 2', B: '3', D: '5' });
 });
 
-t.test('systemd-analyze verify accepts the unit', async (t) => {
+void t.test('systemd-analyze verify accepts the unit', async (t) => {
   const analyze = needTool(t, 'systemd-analyze', 'systemd');
   if (!analyze) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-unit-'));
@@ -84,7 +84,7 @@ t.test('systemd-analyze verify accepts the unit', async (t) => {
   t.same(complaints, [], 'no complaint about the unit');
 });
 
-t.test('install.sh --dry-run changes nothing', async (t) => {
+void t.test('install.sh --dry-run changes nothing', async (t) => {
   if (!needTool(t, 'sh', 'dash')) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-install-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -95,7 +95,7 @@ t.test('install.sh --dry-run changes nothing', async (t) => {
   t.same(fs.readdirSync(dir), [], 'nothing written');
 });
 
-t.test('install.sh into a scratch root, twice: same result, config kept, user once', async (t) => {
+void t.test('install.sh into a scratch root, twice: same result, config kept, user once', async (t) => {
   if (process.getuid?.() !== 0) {
     (t as unknown as { skip(m: string): void }).skip('the real install sets ownership: run as root (the dry run above runs everywhere)');
     return;

@@ -16,7 +16,7 @@ import { patient } from './helpers/patience.js';
 const SOAK_MS = 60_000;
 t.setTimeout(SOAK_MS + patient(60_000));
 
-t.test('three traffic profiles read in three wirings over real Modbus bytes raise nothing above info in 60 s', async (t) => {
+void t.test('three traffic profiles read in three wirings over real Modbus bytes raise nothing above info in 60 s', async (t) => {
   const socat = onPath('socat');
   if (!socat && process.env['CI'] === 'true') {
     t.fail('socat is required in CI (apt-get install socat)');

@@ -26,7 +26,7 @@ function firstDeliveries(got: Received[]): Received[] {
   return got.filter((m) => !seen.has(m.json['eventId']) && seen.add(m.json['eventId']));
 }
 
-t.test('events appended while no broker listens are delivered in order once it starts', async (t) => {
+void t.test('events appended while no broker listens are delivered in order once it starts', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();
@@ -67,7 +67,7 @@ t.test('events appended while no broker listens are delivered in order once it s
   t.equal(gw.dispatcher.stats.acked, 7);
 });
 
-t.test('broker restarted in the middle of 1000 events: every eventId arrives, per-lift order kept', async (t) => {
+void t.test('broker restarted in the middle of 1000 events: every eventId arrives, per-lift order kept', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { EventEmitter } from 'node:events';
-import { MemoryOutbox } from '../src/store/memory-outbox.js';
+import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { Dispatcher } from '../src/uplink/dispatcher.js';
 import type { UplinkPort } from '../src/uplink/mqtt-uplink.js';
 import type { SeqRange, StoredEvent } from '../src/ports/outbox.js';
@@ -73,7 +73,7 @@ function setup(inflight: number) {
   return { outbox, uplink, dispatcher, logger, appendMixed, drain };
 }
 
-t.test('a drain reads each row about once, not the whole window again per PUBACK', async (t) => {
+void t.test('a drain reads each row about once, not the whole window again per PUBACK', async (t) => {
   const { outbox, uplink, dispatcher, appendMixed, drain } = setup(20);
   const backlog = appendMixed(300);
   dispatcher.start();
@@ -93,7 +93,7 @@ t.test('a drain reads each row about once, not the whole window again per PUBACK
   dispatcher.stop();
 });
 
-t.test('a higher priority row with a lower seq is never left behind a cursor', async (t) => {
+void t.test('a higher priority row with a lower seq is never left behind a cursor', async (t) => {
   const { outbox, uplink, dispatcher, drain } = setup(1);
   uplink.up();
   dispatcher.start();
@@ -112,7 +112,7 @@ t.test('a higher priority row with a lower seq is never left behind a cursor', a
   dispatcher.stop();
 });
 
-t.test('a publish rejected while connected is resent without a reconnect, past the cursors', async (t) => {
+void t.test('a publish rejected while connected is resent without a reconnect, past the cursors', async (t) => {
   const { outbox, uplink, dispatcher, appendMixed } = setup(10);
   const stored = appendMixed(40);
   uplink.up();
@@ -132,7 +132,7 @@ t.test('a publish rejected while connected is resent without a reconnect, past t
   dispatcher.stop();
 });
 
-t.test('acknowledged rows whose recording failed are resent without a reconnect', async (t) => {
+void t.test('acknowledged rows whose recording failed are resent without a reconnect', async (t) => {
   const { outbox, uplink, dispatcher, logger, appendMixed, drain } = setup(5);
   appendMixed(20);
   uplink.up();
@@ -145,7 +145,7 @@ t.test('acknowledged rows whose recording failed are resent without a reconnect'
   dispatcher.stop();
 });
 
-t.test('the window is refilled before the PUBACKs that freed it are committed; small batches still get recorded', async (t) => {
+void t.test('the window is refilled before the PUBACKs that freed it are committed; small batches still get recorded', async (t) => {
   const { outbox, uplink, dispatcher, appendMixed } = setup(20);
   const log: string[] = [];
   const mark = outbox.markDelivered.bind(outbox);
@@ -176,7 +176,7 @@ t.test('the window is refilled before the PUBACKs that freed it are committed; s
   dispatcher.stop();
 });
 
-t.test('over the SQLite store, an in-order drain is recorded by watermarks; acks out of order are still all recorded', async (t) => {
+void t.test('over the SQLite store, an in-order drain is recorded by watermarks; acks out of order are still all recorded', async (t) => {
   const { SqliteOutbox } = await import('../src/store/sqlite-outbox.js');
   const { default: Database } = await import('better-sqlite3');
   const { tempDir } = await import('./uplink-helpers.js');

@@ -1,7 +1,7 @@
 /** Dispatcher rules against the in-memory outbox and a scripted uplink (no sockets). */
 import t from 'tap';
 import { EventEmitter } from 'node:events';
-import { MemoryOutbox } from '../src/store/memory-outbox.js';
+import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { Dispatcher } from '../src/uplink/dispatcher.js';
 import type { UplinkPort } from '../src/uplink/mqtt-uplink.js';
 import { alarmEvent, captureLogger, sleep } from './uplink-helpers.js';
@@ -46,7 +46,7 @@ function setup(inflight: number, backlogRatePerSec = 0) {
   return { outbox, uplink, dispatcher, append, tick: (ms: number) => void (now += ms) };
 }
 
-t.test('priority first, then seq; window bounded; delivered only on ack', async (t) => {
+void t.test('priority first, then seq; window bounded; delivered only on ack', async (t) => {
   const { outbox, uplink, dispatcher, append, tick } = setup(2);
   dispatcher.start();
   const [info, major, crit] = append([
@@ -79,7 +79,7 @@ t.test('priority first, then seq; window bounded; delivered only on ack', async 
   dispatcher.stop();
 });
 
-t.test('disconnect: unacked stay pending and are resent first on the next connect', async (t) => {
+void t.test('disconnect: unacked stay pending and are resent first on the next connect', async (t) => {
   const { outbox, uplink, dispatcher, append } = setup(10);
   uplink.up();
   dispatcher.start();
@@ -95,7 +95,7 @@ t.test('disconnect: unacked stay pending and are resent first on the next connec
   uplink.down();
 });
 
-t.test('a publish failing while connected is retried', async (t) => {
+void t.test('a publish failing while connected is retried', async (t) => {
   const { outbox, uplink, dispatcher, append } = setup(10);
   uplink.up();
   dispatcher.start();
@@ -109,7 +109,7 @@ t.test('a publish failing while connected is retried', async (t) => {
   dispatcher.stop();
 });
 
-t.test('order when the window is short: priority, then live before backlog, then seq', async (t) => {
+void t.test('order when the window is short: priority, then live before backlog, then seq', async (t) => {
   const { uplink, dispatcher, append } = setup(1);
   dispatcher.start();
   const [majorB, critB, infoB] = append([
@@ -133,7 +133,7 @@ t.test('order when the window is short: priority, then live before backlog, then
   dispatcher.stop();
 });
 
-t.test('pacing: the backlog waits for tokens, live events never do', async (t) => {
+void t.test('pacing: the backlog waits for tokens, live events never do', async (t) => {
   const { uplink, dispatcher, append, tick } = setup(100, 10); // 10/s: a burst of 1, then one per 100 ms
   dispatcher.start();
   const backlog = append(Array.from({ length: 5 }, () => alarmEvent({ severity: 'major', code: 'DOOR_CLOSE_FAULT' })));
@@ -156,8 +156,8 @@ t.test('pacing: the backlog waits for tokens, live events never do', async (t) =
   uplink.down();
 });
 
-t.test('rows committed without a kick (scheduled maintenance, another process) go out on the idle poll', async (t) => {
-  let now = 1000;
+void t.test('rows committed without a kick (scheduled maintenance, another process) go out on the idle poll', async (t) => {
+  const now = 1000;
   const outbox = new MemoryOutbox({ clock: { now: () => ({ mono: now, wall: now }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined } });
   const uplink = new ScriptedUplink();
   const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, now: () => now, idlePollMs: 20 });

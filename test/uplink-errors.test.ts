@@ -15,7 +15,7 @@ const URL_SECRET = 'urlSecret-93ad';
 
 const status = (state: 'online' | 'offline') => ({ schema: 'liftwatch.status/1', state });
 
-t.test('missing password file and unreachable broker: no throw, retries, then connects', async (t) => {
+void t.test('missing password file and unreachable broker: no throw, retries, then connects', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();
@@ -60,7 +60,7 @@ t.test('missing password file and unreachable broker: no throw, retries, then co
   t.match(all, /HIDDEN/, 'the URL is logged redacted');
 });
 
-t.test('a refused password keeps retrying without throwing', async (t) => {
+void t.test('a refused password keeps retrying without throwing', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const passwordFile = join(dir, 'password');
@@ -83,7 +83,7 @@ t.test('a refused password keeps retrying without throwing', async (t) => {
   t.match(logger.lines.join('\n'), /Not authorized|not authorized/i);
 });
 
-t.test('unparseable URL and unreadable TLS files do not throw', async (t) => {
+void t.test('unparseable URL and unreadable TLS files do not throw', async (t) => {
   const logger = captureLogger();
   const uplink = new MqttUplink({
     config: uplinkConfig(1, { url: 'mqtts://127.0.0.1:1', tls: { ca: '/nonexistent/ca.pem', rejectUnauthorized: true }, reconnectMinMs: 10, reconnectMaxMs: 20 }),
@@ -101,7 +101,7 @@ t.test('unparseable URL and unreadable TLS files do not throw', async (t) => {
   await bad.stop();
 });
 
-t.test('reconnect backoff grows from min to max with bounded jitter', async (t) => {
+void t.test('reconnect backoff grows from min to max with bounded jitter', async (t) => {
   t.equal(reconnectDelay(0, 1000, 60_000, () => 0), 1000);
   t.equal(reconnectDelay(1, 1000, 60_000, () => 0), 2000);
   t.equal(reconnectDelay(10, 1000, 60_000, () => 0), 60_000);
@@ -109,7 +109,7 @@ t.test('reconnect backoff grows from min to max with bounded jitter', async (t) 
   t.equal(reconnectDelay(0, 1000, 60_000, () => 0.5), 1100);
 });
 
-t.test('supervisor: a broker that accepts TCP and never answers CONNECT is given up on', async (t) => {
+void t.test('supervisor: a broker that accepts TCP and never answers CONNECT is given up on', async (t) => {
   const { createServer } = await import('node:net');
   const sockets = new Set<import('node:net').Socket>();
   let accepted = 0;
@@ -142,7 +142,7 @@ t.test('supervisor: a broker that accepts TCP and never answers CONNECT is given
   await waitFor(() => [...sockets].every((s) => s.destroyed || s.readableEnded), 5000, 'abandoned sockets closed').catch(() => undefined);
 });
 
-t.test('stall rule (pure)', async (t) => {
+void t.test('stall rule (pure)', async (t) => {
   const { stallVerdict, defaultStallLimits, checkEveryMs } = await import('../src/uplink/supervisor.js');
   const limits = defaultStallLimits(30, 15_000);
   t.same(limits, { connectMs: 20_000, stallMs: 65_000 });

@@ -14,12 +14,12 @@ import { captureLogger, subscriber, uplinkConfig, waitFor } from './uplink-helpe
 const fromMqtt = createRequire(createRequire(import.meta.url).resolve('mqtt/package.json'));
 const numbers = fromMqtt('mqtt-packet/numbers.js') as { cache: Record<number, Buffer> };
 
-t.test('client options turn the number cache off', async (t) => {
+void t.test('client options turn the number cache off', async (t) => {
   const o = clientOptions(uplinkConfig(1883), { clientId: 'c', connectTimeoutMs: 1000, will: { topic: 'w', payload: {} } });
   t.equal(o.writeCache, false);
 });
 
-t.test('QoS 1 publishes go through and the id cache stays empty', async (t) => {
+void t.test('QoS 1 publishes go through and the id cache stays empty', async (t) => {
   const broker = new EmbeddedBroker({ port: 0, logger: captureLogger() });
   const { port } = await broker.start();
   t.teardown(() => broker.stop());

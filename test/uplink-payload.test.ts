@@ -5,7 +5,7 @@ import { alarmEvent } from './uplink-helpers.js';
 
 const ctx = { site: { id: 'riverside', name: 'Riverside 12' }, gatewayId: 'gw1', lift: { id: 'A', label: 'Lift A', landings: ['-1', '0', '1', '2'] } };
 
-t.test('topics', async (t) => {
+void t.test('topics', async (t) => {
   const root = rootTopic('liftwatch', 'riverside', 'gw1');
   t.equal(root, 'liftwatch/riverside/gw1');
   t.equal(rootTopic('acme/liftwatch', 's', 'g'), 'acme/liftwatch/s/g', 'multi-level prefix');
@@ -21,7 +21,7 @@ t.test('topics', async (t) => {
   t.throws(() => rootTopic('a/+', 's', 'g'), { code: 'UPLINK_INVALID_TOPIC_ID' });
 });
 
-t.test('eventPayload', async (t) => {
+void t.test('eventPayload', async (t) => {
   const e = alarmEvent({ alarmId: 'al-1', floor: 2, controllerCode: 42, at: Date.UTC(2025, 5, 1, 12, 0, 0, 5) });
   const p = eventPayload(e, ctx);
   t.same(p, {
@@ -57,7 +57,7 @@ t.test('eventPayload', async (t) => {
   t.equal(ctx.lift.landings.length, 4);
 });
 
-t.test('statePayload and statusPayload', async (t) => {
+void t.test('statePayload and statusPayload', async (t) => {
   const at = Date.UTC(2025, 0, 1);
   const s = statePayload(
     {

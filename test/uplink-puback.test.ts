@@ -32,7 +32,7 @@ async function blackHoleBroker(port: number) {
   };
 }
 
-t.test('no PUBACK, no delivery: a restart resends from the store', async (t) => {
+void t.test('no PUBACK, no delivery: a restart resends from the store', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();
@@ -75,7 +75,7 @@ t.test('no PUBACK, no delivery: a restart resends from the store', async (t) => 
   t.ok(gw2.dispatcher.stats.lastPubackAt !== null);
 });
 
-t.test('supervisor: a connection that goes silent (no PUBACK, no PINGRESP) is rebuilt', async (t) => {
+void t.test('supervisor: a connection that goes silent (no PUBACK, no PINGRESP) is rebuilt', async (t) => {
   // thingsboard-gateway #2086: a client alive on paper, stuck for good. Keep-alive is long
   // (mqtt.js would not notice for a minute); the supervisor's stall limit is 300 ms.
   const port = await freePort();

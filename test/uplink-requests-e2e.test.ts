@@ -10,7 +10,7 @@ import t from 'tap';
 import { facilityClient, startAgent } from './contract-helpers.js';
 import { tempDir, waitFor } from './uplink-helpers.js';
 
-t.test('ping, errors, ack, reset, test, rebirth and retained replay against the real agent', async (t) => {
+void t.test('ping, errors, ack, reset, test, rebirth and retained replay against the real agent', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const agent = await startAgent(dir);

@@ -47,7 +47,7 @@ const msg = (op: string, body: unknown, over: Partial<InboundMessage> = {}): Inb
   ...over,
 });
 
-t.test('topic filter matching and transaction extraction', async (t) => {
+void t.test('topic filter matching and transaction extraction', async (t) => {
   t.ok(topicMatches('a/request/+', 'a/request/ping'));
   t.notOk(topicMatches('a/request/+', 'a/request/ping/x'));
   t.notOk(topicMatches('a/request/+', 'a/request'));
@@ -61,7 +61,7 @@ t.test('topic filter matching and transaction extraction', async (t) => {
   t.equal(transactionOf([1]), null);
 });
 
-t.test('routing, refusals, response topic, retained, stop', async (t) => {
+void t.test('routing, refusals, response topic, retained, stop', async (t) => {
   const up = fakeUplink();
   const logger = captureLogger();
   const server = new RequestServer({ uplink: up, root: 'r', gatewayId: 'gw', handlers, logger, now: () => Date.UTC(2025, 0, 1) });
@@ -100,7 +100,7 @@ t.test('routing, refusals, response topic, retained, stop', async (t) => {
   t.equal(up.out.length, before, 'nothing after stop');
 });
 
-t.test('an undeliverable response is logged, not thrown', async (t) => {
+void t.test('an undeliverable response is logged, not thrown', async (t) => {
   const logger = captureLogger();
   const server = new RequestServer({ uplink: fakeUplink({ failPublish: true }), root: 'r', gatewayId: 'gw', handlers, logger, now: () => 0 });
   server.start();

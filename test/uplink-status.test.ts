@@ -12,7 +12,7 @@ const STATUS = `${ROOT}/status`;
 const STATE_L1 = `${ROOT}/lift/L1/state`;
 const statuses = (got: Received[]) => got.filter((m) => m.topic === STATUS).map((m) => m.json);
 
-t.test('birth, re-birth after broker restart, will, clean stop', async (t) => {
+void t.test('birth, re-birth after broker restart, will, clean stop', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const port = await freePort();

@@ -7,7 +7,7 @@ import { newUuidV7, uuidV7Generator } from '../src/platform/uuid-v7.js';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-t.test('layout: version 7, variant 0b10, the milliseconds in the first 48 bits', async (t) => {
+void t.test('layout: version 7, variant 0b10, the milliseconds in the first 48 bits', async (t) => {
   const at = Date.UTC(2026, 10, 22, 13, 0, 0, 123);
   const id = uuidV7Generator(() => at)();
   t.match(id, V7);
@@ -15,7 +15,7 @@ t.test('layout: version 7, variant 0b10, the milliseconds in the first 48 bits',
   t.match(newUuidV7(), V7, 'the shared generator too');
 });
 
-t.test('ids sort in the order they were made, across and within milliseconds', async (t) => {
+void t.test('ids sort in the order they were made, across and within milliseconds', async (t) => {
   let ms = 1_767_225_600_000;
   const next = uuidV7Generator(() => ms);
   const ids: string[] = [];
@@ -29,7 +29,7 @@ t.test('ids sort in the order they were made, across and within milliseconds', a
   t.ok(ids.every((id) => V7.test(id)), 'every one a v7');
 });
 
-t.test('a clock set back: ids keep increasing and stay unique', async (t) => {
+void t.test('a clock set back: ids keep increasing and stay unique', async (t) => {
   let ms = 1_767_225_600_000;
   const next = uuidV7Generator(() => ms);
   const before = [next(), next()];

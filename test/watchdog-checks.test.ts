@@ -5,14 +5,14 @@
 import t from 'tap';
 import { busesPolledCheck, eventLoopCheck, storeWritableCheck, uplinkFreshCheck } from '../src/agent/health-checks.js';
 
-t.test('event loop: fails when the watchdog timer fires too late', async (t) => {
+void t.test('event loop: fails when the watchdog timer fires too late', async (t) => {
   const c = eventLoopCheck(5000);
   t.equal(c.run(0, 100).ok, true);
   t.equal(c.run(0, 5001).ok, false);
   t.match(c.run(0, 6000).detail, /6000 ms late/);
 });
 
-t.test('buses polled: a bus without a poll result for too long fails, counted from the start before its first', async (t) => {
+void t.test('buses polled: a bus without a poll result for too long fails, counted from the start before its first', async (t) => {
   const last = new Map<string, number | null>([['rs485', 1000], ['tcp', null]]);
   const c = busesPolledCheck(() => last, 60_000, () => 0);
   t.equal(c.run(30_000, 0).ok, true, 'both within the limit');
@@ -25,7 +25,7 @@ t.test('buses polled: a bus without a poll result for too long fails, counted fr
   t.equal(c.run(61_500, 0).ok, true, 'healthy again once results arrive (failed polls count: the loop is alive)');
 });
 
-t.test('store writable: a throwing probe fails with its message', async (t) => {
+void t.test('store writable: a throwing probe fails with its message', async (t) => {
   let fail = false;
   const c = storeWritableCheck(() => {
     if (fail) throw new Error('SQLITE_READONLY: attempt to write a readonly database');
@@ -37,7 +37,7 @@ t.test('store writable: a throwing probe fails with its message', async (t) => {
   t.match(r.detail, /SQLITE_READONLY/);
 });
 
-t.test('uplink fresh: connected, or reconnecting with recent attempts; an uplink that stopped trying fails', async (t) => {
+void t.test('uplink fresh: connected, or reconnecting with recent attempts; an uplink that stopped trying fails', async (t) => {
   const s = { connected: true, connectAttempts: 1 };
   const c = uplinkFreshCheck(() => s, 120_000);
   t.equal(c.run(0, 0).ok, true, 'connected');

@@ -14,7 +14,7 @@ import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../src/config/load.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
-import { ConsoleLogger } from '../../src/platform/console-logger.js';
+import { ConsoleLogger } from '../../test/helpers/console-logger.js';
 import type { BehaviourSpec } from '../../src/sim/behaviours.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { TRAFFIC, type TrafficName } from '../../src/sim/traffic.js';

@@ -5,7 +5,7 @@ import { FacilityFileError } from '../facility/errors.js';
 import type { FacilityEvents } from '../facility/service.js';
 import type { Logger } from '../ports/logger.js';
 import { PinoLogger } from '../platform/logger.js';
-import type { Level } from '../platform/console-logger.js';
+import type { Level } from '../ports/logger.js';
 import { redactText } from '../platform/redact.js';
 import { EXIT } from './load.js';
 

@@ -8,8 +8,8 @@ import { checkSchedule } from '../schedule/cron-check.js';
 import { StartFailure } from './start-guard.js';
 import { EXIT } from './defaults.js';
 
-/** Re-exported for the modules that already take them from here. */
-export { DEFAULT_CONFIG, EXIT } from './defaults.js';
+/** Re-exported for the modules that already take it from here. */
+export { EXIT } from './defaults.js';
 
 /** Loads and checks the config and every profile it names; throws ConfigError listing every problem. */
 export function loadAll(file: string): { config: Config; profiles: Map<string, DeviceProfile> } {

@@ -9,7 +9,7 @@ import './agent-runtime.js'; // first: `run` without the agent's V8 limits re-ex
 import { Command, InvalidArgumentError } from 'commander';
 import { version } from '../agent/version.js';
 import { DEFAULT_CONFIG, demoConfig, EXIT } from './defaults.js';
-import type { Level } from '../platform/console-logger.js';
+import type { Level } from '../ports/logger.js';
 import { registerTechnicianCommands, registerInstallerCommands } from './commands/index.js';
 import { redactText } from '../platform/redact.js';
 

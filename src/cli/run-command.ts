@@ -1,5 +1,5 @@
 /** `liftwatch run` and `liftwatch demo`: the agent in the foreground until SIGINT/SIGTERM. */
-import type { Level } from '../platform/console-logger.js';
+import type { Level } from '../ports/logger.js';
 import { PinoLogger } from '../platform/logger.js';
 import { SdNotify } from '../platform/sd-notify.js';
 import type { ScenarioName } from '../sim/scenarios.js';

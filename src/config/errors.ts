@@ -220,7 +220,7 @@ export function problemsFromAjv(
   };
   for (const e of errors) {
     const base = pointerSegments(e.instancePath, data);
-    const parent = e.parentSchema as Schema | undefined;
+    const parent = e.parentSchema;
     if (e.keyword === 'if' || e.keyword === 'propertyNames') continue; // the inner error says it
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -234,7 +234,7 @@ export function problemsFromAjv(
       add([...base, key], `expected ${describeSchema(sub)}, got nothing (this key is required)`);
     } else if (e.keyword === 'uniqueItems') {
       const { i } = e.params as { i: number; j: number };
-      const dup = Array.isArray(e.data) ? e.data[i] : undefined;
+      const dup: unknown = Array.isArray(e.data) ? (e.data as unknown[])[i] : undefined;
       add(base, `expected ${describeSchema(parent)}, got ${describeValue(dup)} twice`);
     } else if (VALUE_KEYWORDS.has(e.keyword)) {
       if (e.propertyName !== undefined) {

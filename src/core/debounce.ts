@@ -187,5 +187,5 @@ export function stableValues(tracks: Tracks): SignalValues {
     const v = tracks[name]?.value;
     if (v !== undefined) out[name] = v;
   }
-  return out as SignalValues;
+  return out;
 }

@@ -94,10 +94,3 @@ export interface HoldTimes {
  */
 export const DEFAULT_HOLD: HoldTimes = { riseMs: 0, fallMs: 0 };
 export const SIGNAL_HOLD_DEFAULTS: Partial<Record<SignalName, HoldTimes>> = {};
-
-/**
- * Chatter detection defaults (SIGNAL_CHATTERING: N = 10 flips in 60 s, docs/taxonomy.md); tuned via
- * `rules.SIGNAL_CHATTERING.count` / `.windowMs` (RULE_COUNTS).
- */
-export const CHATTER_WINDOW_MS = 60_000;
-export const CHATTER_FLIPS = 10;

@@ -25,11 +25,6 @@ export function changesState(op: Op): op is WriteOp {
   return (WRITE_OPS as readonly string[]).includes(op);
 }
 
-export interface Request {
-  id: number;
-  op: Op;
-  args?: Record<string, unknown>;
-}
 
 export type Response =
   | { id: number; ok: true; result: unknown }

@@ -224,7 +224,7 @@ export class SqliteFacilityStore implements FacilityStore {
       'SELECT * FROM gateways ORDER BY site_id, gateway_id',
     ).all().map((r) => ({
       siteId: r.site_id, gatewayId: r.gateway_id, state: r.state as GatewayRecord['state'], session: r.session,
-      statusAt: r.status_at, healthAt: r.health_at, health: r.health === null ? null : JSON.parse(r.health),
+      statusAt: r.status_at, healthAt: r.health_at, health: r.health === null ? null : (JSON.parse(r.health) as unknown),
     }));
   }
 

@@ -38,8 +38,6 @@ export interface BusStats {
   units: UnitStats[];
 }
 
-export { MAX_BACKOFF_MS } from './poll-loop.js';
-
 interface LiftSlot {
   lift: PolledLift;
   nextDue: number; // mono ms

@@ -146,7 +146,7 @@ export function buildReadPlan(profile: DeviceProfile, lift: LiftConfig, opts: { 
       const v = decodeSignal(name, src, get);
       if (v !== undefined) values[name] = v;
     }
-    return values as SignalValues;
+    return values;
   }
 
   return { requests, decode };

@@ -6,3 +6,6 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   child(namespace: string): Logger;
 }
+
+/** Logger levels, lowest first; `silent` drops everything. */
+export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';

@@ -46,8 +46,3 @@ export function nodeSchedule(): NodeSchedule {
   withLocale();
   return fromHere('node-schedule') as NodeSchedule;
 }
-
-/** luxon's current default locale (for tests). */
-export function cronLocale(): string {
-  return withLocale().Settings.defaultLocale;
-}

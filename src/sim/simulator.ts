@@ -14,7 +14,7 @@ import { TcpSlaveServer } from './tcp-server.js';
 import { FramesLink, type FramesProtocolName } from './frames/frames-link.js';
 import { FramesSerialServer } from './frames/frames-serial-server.js';
 
-export { parseSimTarget, type SimTarget } from './sim-target.js';
+export { parseSimTarget } from './sim-target.js';
 
 export interface SimulatorOptions {
   lifts: Array<{ unitId: number; landings: number; seed?: number; traffic?: TrafficProfile; timing?: Partial<LiftTiming>; startFloor?: number }>;

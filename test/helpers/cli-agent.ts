@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DiagnosticsClient } from '../../src/diagnostics/client.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
-import { ConsoleLogger } from '../../src/platform/console-logger.js';
+import { ConsoleLogger } from './console-logger.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { patient } from './patience.js';
 

@@ -14,7 +14,7 @@ import type { Config } from '../../src/config/types.js';
 import { composeAgent, type Composed } from '../../src/agent/compose.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { Simulator } from '../../src/sim/simulator.js';
-import { ConsoleLogger } from '../../src/platform/console-logger.js';
+import { ConsoleLogger } from './console-logger.js';
 import { patient } from './patience.js';
 
 export interface Msg {

@@ -6,7 +6,7 @@
 import type { Test } from 'tap';
 import { SimulatedLift } from '../../src/sim/simulated-lift.js';
 import { TRAFFIC, type TrafficName } from '../../src/sim/traffic.js';
-import { TraceDriver, sequentialIds } from '../../src/core/trace.js';
+import { TraceDriver, sequentialIds } from './trace.js';
 import type { CoreConfig } from '../../src/core/engine.js';
 import type { AlarmEvent } from '../../src/core/types.js';
 import type { SignalName, SignalValues } from '../../src/core/signals.js';
@@ -30,7 +30,7 @@ function wiredValues(all: SignalValues, wiring: WiringName): SignalValues {
   if (keep === null) return all;
   const out: Record<string, unknown> = {};
   for (const name of keep) out[name] = all[name];
-  return out as SignalValues;
+  return out;
 }
 
 export interface MatrixResult {
@@ -49,7 +49,7 @@ export function runTraffic(traffic: TrafficName, wiring: WiringName, hours: numb
   const end = hours * 3_600_000;
   let samples = 0;
   for (let now = 0; now <= end; now += POLL_MS) {
-    d.feed({ kind: 'sample', liftId: 'L1', at: at(now), values: wiredValues(lift.signals() as SignalValues, wiring) });
+    d.feed({ kind: 'sample', liftId: 'L1', at: at(now), values: wiredValues(lift.signals(), wiring) });
     samples++;
     lift.step(POLL_MS);
   }

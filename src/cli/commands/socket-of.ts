@@ -25,7 +25,7 @@ function scalar(raw: string): string | boolean | undefined {
   let m = /^'((?:[^']|'')*)'\s*(?:#.*)?$/.exec(v);
   if (m) return (m[1] as string).replace(/''/g, "'");
   m = /^"([^"\\]*)"\s*(?:#.*)?$/.exec(v);
-  if (m) return m[1] as string;
+  if (m) return m[1];
   const plain = v.replace(/\s+#.*$/, '');
   if (plain === '' || /^[!&*|>@`"'%{[\]},#?:-]/.test(plain) || /[\t]|: |\s#/.test(plain)) return undefined;
   if (/^(true|false)$/.test(plain)) return plain === 'true';

@@ -33,7 +33,7 @@ export function contextOf(values: SignalValues, floor: number | null): EventCont
 export function pick(values: SignalValues, names: readonly SignalName[]): SignalValues {
   const out: Record<string, unknown> = {};
   for (const n of names) if (values[n] !== undefined) out[n] = values[n];
-  return out as SignalValues;
+  return out;
 }
 
 export interface RaiseArgs {

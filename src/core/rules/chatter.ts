@@ -103,7 +103,7 @@ export function stepChatter(
         evidence: {
           rule: `${name} changed ${flips.length} times within ${tuning.windowMs} ms in ways the lift's operation does not explain (limit ${tuning.count}); its alarms are held`,
           heldMs: at.mono - first,
-          signals: { [name]: tr.value } as Record<string, unknown>,
+          signals: { [name]: tr.value },
         },
         detail: `signal ${name} is chattering`,
       });

@@ -78,7 +78,7 @@ function asciiProblems(f: AsciiFramesSpec, add: Add): void {
       if (!isObject(field)) continue;
       const group = typeof field.group === 'string' ? field.group : name;
       if (!groups.has(group)) add([...at, 'signals', name], `expected a named group (?<${group}>...) in the pattern, got groups ${[...groups].join(', ') || 'none'}`);
-      conversionProblems(name, field as FieldConversion, [...at, 'signals', name], add);
+      conversionProblems(name, field, [...at, 'signals', name], add);
     }
     const mapped = [...groups].filter((g) => isSignalName(g) || g === f.unitGroup || Object.values(signals).some((x) => isObject(x) && x.group === g));
     if (mapped.length === 0 && !isObject(m.set)) add([...at], `expected the message to set at least one signal (a named group called like a signal, signals or set), got none`);
@@ -130,7 +130,7 @@ function binaryProblems(f: BinaryFramesSpec, add: Add): void {
       const size = typeof field.size === 'number' ? field.size : 1;
       if (field.byte + size > longest) add([...at, 'signals', name, 'byte'], `expected the field to end inside the frame (byte + size <= ${longest}), got byte ${field.byte} size ${size}`);
       if (field.radix !== undefined) add([...at, 'signals', name, 'radix'], 'expected no radix on a byte field (radix is for text fields), got one');
-      conversionProblems(name, field as FieldConversion, [...at, 'signals', name], add);
+      conversionProblems(name, field, [...at, 'signals', name], add);
     }
     if (Object.keys(signals).length === 0 && !isObject(m.set)) add([...at], 'expected the message to set at least one signal (signals or set), got none');
     setProblems(m.set, [...at, 'set'], add);

@@ -25,7 +25,6 @@ export const REQUEST_SCHEMAS = {
 } as const;
 
 export type RequestOp = keyof typeof REQUEST_SCHEMAS;
-export const REQUEST_OPS = Object.keys(REQUEST_SCHEMAS) as RequestOp[];
 
 export interface RequestBodies {
   ping: { transaction?: string | number };

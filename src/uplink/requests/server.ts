@@ -138,9 +138,9 @@ export class RequestServer {
     const h = this.opts.handlers;
     switch (op) {
       case 'ping':
-        return h.ping(body as RequestBodies['ping']);
+        return h.ping(body);
       case 'rebirth':
-        return h.rebirth(body as RequestBodies['rebirth']);
+        return h.rebirth(body);
       case 'ack':
         return h.ack(body as RequestBodies['ack']);
       case 'reset':

@@ -3,12 +3,12 @@
  * around it. Its state lives in a separate object so a test can "reopen" it (a new instance
  * over the same state), as the conformance suite does with the SQLite file.
  */
-import type { AlarmEvent } from '../core/types.js';
-import type { Clock } from '../ports/clock.js';
-import { PRIORITY_NAMES, type MaintenanceReport, type Outbox, type OutboxStats, type PriorityName, type SeqRange, type StoredEvent } from '../ports/outbox.js';
-import { StoreError } from './errors.js';
-import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
-import { newUuidV7 } from '../platform/uuid-v7.js';
+import type { AlarmEvent } from '../../src/core/types.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { PRIORITY_NAMES, type MaintenanceReport, type Outbox, type OutboxStats, type PriorityName, type SeqRange, type StoredEvent } from '../../src/ports/outbox.js';
+import { StoreError } from '../../src/store/errors.js';
+import { activeAfter, priorityOf, withIds } from '../../src/store/outbox-rules.js';
+import { newUuidV7 } from '../../src/platform/uuid-v7.js';
 
 interface MemoryAlarm {
   active: boolean;

@@ -1,13 +1,12 @@
 /**
- * A small namespaced logger behind the Logger port: one line per record on stderr, JSON when
+ * A small namespaced logger behind the Logger port, for tests and benchmarks: one line per record on stderr, JSON when
  * stderr is not a terminal (journald), `time level [ns] msg k=v` on a terminal. Keys that look
  * like secrets are printed as HIDDEN (zigbee2mqtt's convention).
  * The production logger, on pino with per-module levels, is src/platform/logger.ts.
  */
-import { redactText } from './redact.js';
-import type { Logger } from '../ports/logger.js';
+import { redactText } from '../../src/platform/redact.js';
+import type { Level, Logger } from '../../src/ports/logger.js';
 
-export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET = /pass(word)?|secret|token|key$/i;
 

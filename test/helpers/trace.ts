@@ -3,8 +3,8 @@
  * sends a 'tick' at every `nextDeadline` that falls before the input. Pure (no clock, no
  * timer): used by the tests, the scenario corpus and anyone replaying a recorded trace.
  */
-import type { AlarmEvent, CoreEffect, CoreInput, IdSource, Instant } from './types.js';
-import { initialState, snapshots, step, type CoreConfig, type CoreState } from './engine.js';
+import type { AlarmEvent, CoreEffect, CoreInput, IdSource, Instant } from '../../src/core/types.js';
+import { initialState, snapshots, step, type CoreConfig, type CoreState } from '../../src/core/engine.js';
 
 /** A core invariant broken while replaying a trace; `code` is stable. */
 export class TraceError extends Error {
@@ -79,18 +79,4 @@ export class TraceDriver {
   snapshots() {
     return snapshots(this.state);
   }
-}
-
-/** Runs a whole trace; after the last input, keeps ticking deadlines up to `untilMono`. */
-export function runTrace(
-  cfg: CoreConfig,
-  start: Instant,
-  inputs: readonly CoreInput[],
-  ids: IdSource,
-  opts: { restored?: AlarmEvent[]; untilMono?: number } = {},
-): TraceDriver {
-  const d = new TraceDriver(cfg, start, ids, opts.restored);
-  for (const i of inputs) d.feed(i);
-  if (opts.untilMono !== undefined) d.runUntil(opts.untilMono + 1);
-  return d;
 }
