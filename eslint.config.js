@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.scratch/**', 'src/config/validators/*.generated.ts', 'src/config/validators/index.ts', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.scratch/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,26 +1,39 @@
 /**
- * Footprint: the config and device-profile validators are pre-compiled
- * (src/config/validators). They must be up to date with the schemas and behave exactly like
- * validators compiled at run time from the same files with the same options.
+ * Footprint: the config and device-profile validators are pre-compiled by the build
+ * (src/config/validators/build.ts, into dist). They must be what the schemas give, be the ones
+ * the loaders use, and behave exactly like validators compiled at run time from the same files
+ * with the same options.
  */
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSchemaFile, parseYaml } from '../src/config/load.js';
+import { parseYaml } from '../src/config/load.js';
+import { compileSchemaFile } from '../src/config/validators/compile.js';
 import { GENERATED } from '../src/config/validators/files.js';
 import { validatorModuleSource } from '../src/config/validators/generate.js';
 import type { ValidateFunction } from 'ajv';
-import { chooseValidator, configSchemaValidator, deviceSchemaValidator } from '../src/config/validators/index.js';
+import { chooseValidator, configSchemaValidator, deviceSchemaValidator, schemaValidator } from '../src/config/validators/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const yamlOf = (rel: string): unknown => parseYaml(fs.readFileSync(path.join(root, rel), 'utf8'), rel).data;
 
-void t.test('every generated validator matches its schema (regenerate: node dist/src/config/validators/regenerate.js)', async (t) => {
+const built = fileURLToPath(new URL('../src/config/validators/', import.meta.url));
+
+void t.test('the build wrote every validator from its schema, and the loaders use it', async (t) => {
   for (const g of GENERATED) {
-    const committed = fs.readFileSync(path.join(root, g.module), 'utf8');
-    t.ok(committed === validatorModuleSource(path.join(root, g.schema), g.schema), `${g.module} is up to date with ${g.schema}`);
+    const file = path.join(built, g.module);
+    t.ok(fs.existsSync(file), `${g.module} was written by npm run build`);
+    const made = validatorModuleSource(path.join(root, g.schema), g.schema);
+    t.equal(fs.readFileSync(file, 'utf8'), made, `${g.module} is what ${g.schema} gives`);
+    t.equal(validatorModuleSource(path.join(root, g.schema), g.schema), made, `${g.schema}: generating twice gives the same bytes`);
+    t.equal(schemaValidator(g.schema).fresh, false, `${g.schema}: the pre-compiled validator is used, nothing compiled at run time`);
   }
+});
+
+void t.test('no generated validator is kept in the sources', async (t) => {
+  const generated = fs.readdirSync(path.join(root, 'src/config/validators')).filter((f) => f.includes('.generated.'));
+  t.same(generated, [], 'src/config/validators holds no generated module');
 });
 
 const cases = {
@@ -68,11 +81,14 @@ for (const [kind, c] of Object.entries(cases)) {
   });
 }
 
-void t.test('a schema changed without regenerating is compiled at run time instead', async (t) => {
+void t.test('a schema changed after the build, or a build without the validators, is compiled at run time instead', async (t) => {
   const stub = (() => true) as unknown as ValidateFunction;
   const file = path.join(root, 'config/schema.json');
-  t.equal(chooseValidator(stub, 'not-the-hash', file).fresh, true, 'stale: compiled');
-  const fresh = chooseValidator(stub, 'not-the-hash', file).validate;
-  t.notOk(fresh({ site: 3 }), 'the compiled one really validates');
-  t.equal(configSchemaValidator() === fresh, false);
+  const stale = chooseValidator({ default: stub, schemaSha256: 'not-the-hash' }, file);
+  t.equal(stale.fresh, true, 'stale: compiled');
+  t.notOk(stale.validate({ site: 3 }), 'the compiled one really validates');
+  t.equal(configSchemaValidator() === stale.validate, false);
+  const missing = chooseValidator(null, file);
+  t.equal(missing.fresh, true, 'missing: compiled');
+  t.notOk(missing.validate({ site: 3 }), 'the compiled one really validates');
 });

@@ -3,15 +3,11 @@
  * of every key), then runs the checks a schema cannot express. All problems are reported in
  * one ConfigError, each naming the file, the path and what was expected.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { checkAliasExpansion, checkYamlDepth, readTextFile } from './input-limits.js';
 import type { Config } from './types.js';
-import { FILE_SCHEMA_OPTIONS } from './validators/options.js';
 import { configSchemaValidator } from './validators/index.js';
 import {
   ConfigError,
@@ -79,19 +75,6 @@ export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'C
   return { data, lineOf };
 }
 
-/**
- * Compiles a JSON schema file with the options every liftwatch file is validated with. The
- * loaders use the pre-compiled validators (validators/index.ts) instead: compiling these
- * schemas at start-up cost the agent 15 MB of RSS for good (docs/performance.md).
- */
-export function compileSchemaFile(schemaFile: string): ValidateFunction {
-  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
-  // ajv itself only on this path (a schema changed without regenerating): the pre-compiled
-  // validators need none of it, so loading a config does not load ajv.
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  const ajv = new Ajv(FILE_SCHEMA_OPTIONS);
-  return ajv.compile(schema);
-}
 
 export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   // Bounded: at most 1 MiB of text from a regular file (./input-limits.ts).

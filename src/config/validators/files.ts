@@ -1,5 +1,8 @@
-/** Which schema each pre-compiled validator module comes from (paths from the package root). */
+/**
+ * Which schema each pre-compiled validator module comes from: schemas as paths from the package
+ * root, modules as names in the built validators folder (dist/src/config/validators).
+ */
 export const GENERATED = [
-  { schema: 'config/schema.json', module: 'src/config/validators/config-schema.generated.ts' },
-  { schema: 'devices/schema.json', module: 'src/config/validators/device-schema.generated.ts' },
+  { schema: 'config/schema.json', module: 'config-schema.generated.cjs' },
+  { schema: 'devices/schema.json', module: 'device-schema.generated.cjs' },
 ] as const;

@@ -1,5 +1,5 @@
 /**
- * Pre-compiles a JSON schema to a standalone ES module (https://ajv.js.org/standalone.html).
+ * Pre-compiles a JSON schema to a standalone CommonJS module (https://ajv.js.org/standalone.html).
  *
  * Why (the footprint benchmark): compiling config/schema.json and devices/schema.json at start-up
  * generates ~480 kB of JavaScript and hands it to `new Function`; the parse, the code
@@ -8,9 +8,9 @@
  * Loading the same code pre-compiled costs ~2 MB (measured with `process.memoryUsage().rss`
  * around each variant, MALLOC_ARENA_MAX=2, --max-semi-space-size=1).
  *
- * The output is TypeScript only in name (`// @ts-nocheck`): it is ajv's generated JavaScript,
- * with its run-time helpers (`require("ajv/dist/runtime/...")`, CommonJS in ajv's standalone
- * output even with `code.esm`) turned into ES imports.
+ * The modules are written by the build (build.ts) into dist, never into git: ajv's output is
+ * one ~355 kB line per schema, unreviewable in a diff. CommonJS because that is what ajv's
+ * standalone code is (its run-time helpers are `require`d), so it loads as written.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -27,21 +27,12 @@ const standaloneCode: StandaloneCode =
 export function validatorModuleSource(schemaFile: string, source: string): string {
   const text = fs.readFileSync(schemaFile, 'utf8');
   const schema = JSON.parse(text) as Record<string, unknown>;
-  const ajv = new Ajv({ ...FILE_SCHEMA_OPTIONS, code: { source: true, esm: true } });
+  const ajv = new Ajv({ ...FILE_SCHEMA_OPTIONS, code: { source: true } });
   const code = standaloneCode(ajv, ajv.compile(schema));
-  const imports: string[] = [];
-  const body = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/g, (_m, mod: string) => {
-    const name = `runtime${imports.length}`;
-    imports.push(`import ${name} from '${mod}.js';`);
-    return name;
-  });
   return [
-    '// @ts-nocheck',
-    `// GENERATED from ${source} by src/config/validators/generate.ts: do not edit.`,
-    '// Regenerate after changing the schema or upgrading ajv: node dist/src/config/validators/regenerate.js',
-    ...imports,
-    `export const schemaSha256 = '${schemaSha256(text)}';`,
-    body.replace(/^"use strict";/, ''),
+    `// GENERATED from ${source} by src/config/validators/generate.ts at build time: do not edit.`,
+    code,
+    `module.exports.schemaSha256 = '${schemaSha256(text)}';`,
     '',
   ].join('\n');
 }

@@ -3,35 +3,61 @@
  * Each is a plain function: nothing is compiled at start-up, and nothing keeps an ajv instance.
  *
  * Safety net: each generated module records the SHA-256 of the schema text it was made from.
- * If the installed schema differs (changed without regenerating), the schema is compiled at
- * run time instead, as liftwatch first did: correct, only heavier. test/config-validators.test.ts
- * fails in that state, so it should never ship.
+ * If the installed schema differs (edited after the build), or the module is missing (the
+ * sources compiled with tsc alone), the schema is compiled at run time instead: correct, only
+ * heavier. test/config-validators.test.ts fails in either state, so neither should ship.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { compileSchemaFile, packageRoot } from '../load.js';
-import { schemaSha256 as configSha, validate as configValidate } from './config-schema.generated.js';
-import { schemaSha256 as deviceSha, validate as deviceValidate } from './device-schema.generated.js';
+import { packageRoot } from '../../platform/package-root.js';
+import { compileSchemaFile } from './compile.js';
+import { GENERATED } from './files.js';
+
+interface GeneratedModule {
+  default: ValidateFunction;
+  schemaSha256: string;
+}
+
+/** The generated validator module `name` from the build, or null when the build did not write it. */
+function generatedModule(name: string): GeneratedModule | null {
+  try {
+    return createRequire(import.meta.url)(`./${name}`) as GeneratedModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
 
 /** `generated` when `schemaFile` is the text it was generated from, else a freshly compiled validator. */
-export function chooseValidator(generated: ValidateFunction, sha256: string, schemaFile: string): { validate: ValidateFunction; fresh: boolean } {
+export function chooseValidator(generated: GeneratedModule | null, schemaFile: string): { validate: ValidateFunction; fresh: boolean } {
   const actual = createHash('sha256').update(fs.readFileSync(schemaFile, 'utf8')).digest('hex');
-  return actual === sha256 ? { validate: generated, fresh: false } : { validate: compileSchemaFile(schemaFile), fresh: true };
+  return generated !== null && actual === generated.schemaSha256
+    ? { validate: generated.default, fresh: false }
+    : { validate: compileSchemaFile(schemaFile), fresh: true };
 }
 
-let configV: ValidateFunction | null = null;
-let deviceV: ValidateFunction | null = null;
+const chosen = new Map<string, { validate: ValidateFunction; fresh: boolean }>();
 
-/** Validator of config/schema.json (chosen once per process). */
+/** The validator of one schema (chosen once per process), and whether it had to be compiled. */
+export function schemaValidator(schema: (typeof GENERATED)[number]['schema']): { validate: ValidateFunction; fresh: boolean } {
+  let c = chosen.get(schema);
+  if (c === undefined) {
+    const g = GENERATED.find((x) => x.schema === schema)!;
+    c = chooseValidator(generatedModule(g.module), path.join(packageRoot(), g.schema));
+    chosen.set(schema, c);
+  }
+  return c;
+}
+
+/** Validator of config/schema.json. */
 export function configSchemaValidator(): ValidateFunction {
-  configV ??= chooseValidator(configValidate as unknown as ValidateFunction, configSha as string, path.join(packageRoot(), 'config', 'schema.json')).validate;
-  return configV;
+  return schemaValidator('config/schema.json').validate;
 }
 
-/** Validator of devices/schema.json (chosen once per process). */
+/** Validator of devices/schema.json. */
 export function deviceSchemaValidator(): ValidateFunction {
-  deviceV ??= chooseValidator(deviceValidate as unknown as ValidateFunction, deviceSha as string, path.join(packageRoot(), 'devices', 'schema.json')).validate;
-  return deviceV;
+  return schemaValidator('devices/schema.json').validate;
 }
