@@ -22,7 +22,7 @@ import { Simulator } from '../src/sim/simulator.js';
 import { scenarioByName } from '../src/sim/scenarios.js';
 import { ConsoleLogger } from '../test/helpers/console-logger.js';
 import { SystemClock } from '../src/platform/system-clock.js';
-import { Operations } from '../src/schedule/operations.js';
+import { Operations } from '../src/agent/operations.js';
 
 const LIFTS = 8;
 const MB = 1024 * 1024;

@@ -2,9 +2,9 @@
 // CRC-16/MODBUS "123456789" = 0x4B37 (CRC RevEng catalogue), the Modbus request
 // 01 03 00 00 00 0A whose CRC is C5 CD on the wire (Modbus over Serial Line v1.02, 6.2.2).
 import t from 'tap';
-import { checksumBytes, computeChecksum, crc16Modbus, readChecksum, sum8, xor8 } from '../src/field/frames/checksum.js';
-import { fillTemplate, parseHex, parseHexTemplate, toHex } from '../src/field/frames/hex.js';
-import { convertField } from '../src/field/frames/convert.js';
+import { checksumBytes, computeChecksum, crc16Modbus, readChecksum, sum8, xor8 } from '../src/protocol/frames/checksum.js';
+import { fillTemplate, parseHex, parseHexTemplate, toHex } from '../src/protocol/frames/hex.js';
+import { convertField } from '../src/protocol/frames/convert.js';
 
 const check = Buffer.from('123456789', 'latin1');
 

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { loadProfile } from '../src/config/profiles.js';
-import { compileProtocol } from '../src/field/frames/protocol.js';
-import { xor8 } from '../src/field/frames/checksum.js';
+import { compileProtocol } from '../src/protocol/frames/protocol.js';
+import { xor8 } from '../src/protocol/frames/checksum.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const doc = fs.readFileSync(path.join(root, 'docs/profiles.md'), 'utf8');

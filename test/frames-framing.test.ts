@@ -2,10 +2,10 @@
 // length, checksum, end) and ASCII lines, with resynchronisation after noise, and decoding
 // with the two shipped template profiles against the simulator's encoders.
 import t from 'tap';
-import { BinaryFramer, type BinaryFraming } from '../src/field/frames/binary-framer.js';
-import { LineFramer } from '../src/field/frames/line-framer.js';
-import { compileProtocol } from '../src/field/frames/protocol.js';
-import { computeChecksum } from '../src/field/frames/checksum.js';
+import { BinaryFramer, type BinaryFraming } from '../src/protocol/frames/binary-framer.js';
+import { LineFramer } from '../src/protocol/frames/line-framer.js';
+import { compileProtocol } from '../src/protocol/frames/protocol.js';
+import { computeChecksum } from '../src/protocol/frames/checksum.js';
 import { loadProfile } from '../src/config/profiles.js';
 import { statusFrame, enquiryFrame, parseEnquiries } from '../src/sim/frames/binary-protocol.js';
 import { statusLine, faultLine, clearLine } from '../src/sim/frames/ascii-protocol.js';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import type { PollResult } from '../src/field/bus-poller.js';
 import { FramesBusReader } from '../src/field/frames/frames-reader.js';
-import { compileProtocol } from '../src/field/frames/protocol.js';
+import { compileProtocol } from '../src/protocol/frames/protocol.js';
 import { loadProfile } from '../src/config/profiles.js';
 import { statusFrame } from '../src/sim/frames/binary-protocol.js';
 import { statusLine } from '../src/sim/frames/ascii-protocol.js';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { PollResult } from '../src/field/bus-poller.js';
 import { FramesBusReader, type FramesLift } from '../src/field/frames/frames-reader.js';
-import { compileProtocol } from '../src/field/frames/protocol.js';
+import { compileProtocol } from '../src/protocol/frames/protocol.js';
 import { loadProfile } from '../src/config/profiles.js';
 import { parseEnquiries, statusFrame } from '../src/sim/frames/binary-protocol.js';
 import { statusLine } from '../src/sim/frames/ascii-protocol.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import { FramesLink } from '../src/sim/frames/frames-link.js';
 import { SimulatedLift } from '../src/sim/simulated-lift.js';
 import { enquiryFrame } from '../src/sim/frames/binary-protocol.js';
-import { compileProtocol } from '../src/field/frames/protocol.js';
+import { compileProtocol } from '../src/protocol/frames/protocol.js';
 import { loadProfile } from '../src/config/profiles.js';
 import { isFramesTarget, parseFramesTarget } from '../src/sim/sim-target.js';
 

@@ -13,7 +13,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ModbusSerialLink } from '../src/field/modbus-serial-link.js';
 import { classify, type FieldErrorCode } from '../src/field/errors.js';
-import { encodeRtu } from '../src/sim/rtu-framer.js';
+import { encodeRtu } from '../src/protocol/modbus/rtu-framer.js';
 import type { TcpBusConfig } from '../src/config/types.js';
 
 const FAULTY_FRAMES = Number(process.env['LIFTWATCH_FUZZ_FRAMES'] ?? 100_000);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../src/config/errors.js';
 import type { Config, ScheduleConfig } from '../src/config/types.js';
-import { Operations } from '../src/schedule/operations.js';
+import { Operations } from '../src/agent/operations.js';
 import { checkSchedule, longestGapMs, scheduleProblems } from '../src/schedule/cron-check.js';
 import { ConsoleLogger } from './helpers/console-logger.js';
 import { SystemClock } from '../src/platform/system-clock.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { appendCrc, crc16, hasValidCrc } from '../src/sim/crc16.js';
+import { appendCrc, crc16, hasValidCrc } from '../src/protocol/modbus/crc16.js';
 
 void t.test('CRC-16/MODBUS check value and spec examples', async (t) => {
   // Catalogue check value of CRC-16/MODBUS (reveng): "123456789" -> 0x4B37.

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { appendCrc } from '../src/sim/crc16.js';
-import { encodeMbap, MbapFramer } from '../src/sim/mbap-framer.js';
-import { encodeRtu, RtuRequestFramer, rtuRequestLength } from '../src/sim/rtu-framer.js';
+import { appendCrc } from '../src/protocol/modbus/crc16.js';
+import { encodeMbap, MbapFramer } from '../src/protocol/modbus/mbap-framer.js';
+import { encodeRtu, RtuRequestFramer, rtuRequestLength } from '../src/protocol/modbus/rtu-framer.js';
 
 const read = (unit: number, fc: number, start: number, qty: number): Buffer =>
   appendCrc(Buffer.from([unit, fc, start >> 8, start & 0xff, qty >> 8, qty & 0xff]));

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import t from 'tap';
 import ModbusSerial from 'modbus-serial';
-import { appendCrc } from '../src/sim/crc16.js';
+import { appendCrc } from '../src/protocol/modbus/crc16.js';
 import { Simulator } from '../src/sim/simulator.js';
 
 // Under NodeNext the CJS default import is typed as the module; `.default` is the class

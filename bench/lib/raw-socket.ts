@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import type { ReadPlan } from '../../src/field/read-plan.js';
-import { appendCrc } from '../../src/sim/crc16.js';
+import { appendCrc } from '../../src/protocol/modbus/crc16.js';
 import { scheduledPhase, type FloorPhase, type FloorSchedule } from './floor-phase.js';
 import { responseBytes } from './wire.js';
 

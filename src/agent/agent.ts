@@ -15,7 +15,7 @@ import type { ModbusLink } from '../field/link.js';
 import { buildReadPlan } from '../field/read-plan.js';
 import type { ByteStream } from '../field/frames/byte-stream.js';
 import { FramesBusReader } from '../field/frames/frames-reader.js';
-import { compileProtocol } from '../field/frames/protocol.js';
+import { compileProtocol } from '../protocol/frames/protocol.js';
 import { eventPayload, statePayload } from '../uplink/payload.js';
 import { eventTopic, stateTopic } from '../uplink/topics.js';
 import type { UplinkPort } from './uplink-port.js';

@@ -13,7 +13,7 @@ import type { Simulator } from '../sim/simulator.js';
 import type { ScenarioName } from '../sim/scenarios.js';
 import { liftContexts } from '../agent/lift-directory.js';
 import { formatEvent } from './present.js';
-import { Operations } from '../schedule/operations.js';
+import { Operations } from '../agent/operations.js';
 import { SystemClock, SystemClockSync } from '../platform/system-clock.js';
 import type { Notifier } from '../platform/sd-notify.js';
 import { footprint, stage } from './start-guard.js';

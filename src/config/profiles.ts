@@ -11,7 +11,7 @@ import { ConfigError, describeValue, formatPath, problemsFromAjv, type ConfigPro
 import { displayPath, lineOfKey, packageRoot, parseYaml, uniqueByPath } from './load.js';
 import { readTextFile } from './input-limits.js';
 import { deviceSchemaValidator } from './validators/index.js';
-import { framesConfigProblems, framesProfileProblems } from '../field/frames/profile-checks.js';
+import { framesConfigProblems, framesProfileProblems } from './frames-checks.js';
 
 export interface ProfileOptions {
   /** Where profile ids are looked up; default the package's devices/. */

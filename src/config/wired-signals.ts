@@ -1,13 +1,13 @@
 /**
  * Which canonical signals a configured lift actually delivers, and so which alarm codes it can
  * detect (src/core/coverage.ts). Read from the loaded config and profile, as the field adapters
- * resolve them (src/field/read-plan.ts resolveSources, src/field/frames/protocol.ts).
+ * resolve them (src/config/resolve-sources.ts, src/protocol/frames/protocol.ts).
  */
 import type { DeviceProfile, LiftConfig } from './types.js';
 import { SIGNAL_NAMES, isSignalName, type SignalName } from '../core/signals.js';
 import { coverageOf, detectCount, type CodeCoverage } from '../core/coverage.js';
 import { RULE_DEFAULTS } from '../core/defaults.js';
-import { namedGroups } from '../field/frames/protocol.js';
+import { namedGroups } from '../protocol/frames/protocol.js';
 
 /**
  * The signals a lift delivers:

@@ -2,9 +2,9 @@
  * Turns a device profile plus a lift's overrides into the fewest Modbus read requests, and
  * decodes their answers into canonical signal values. Pure: no I/O, no clock.
  */
-import type { DeviceProfile, InputWiring, LiftConfig, ModbusTable, SignalSource } from '../config/types.js';
-import { DIRECTIONS, isBooleanSignal, isSignalName, type Direction, type SignalName, type SignalValues } from '../core/signals.js';
-import { ConfigError } from '../config/errors.js';
+import type { DeviceProfile, LiftConfig, ModbusTable, SignalSource } from '../config/types.js';
+import { DIRECTIONS, isBooleanSignal, type Direction, type SignalName, type SignalValues } from '../core/signals.js';
+import { resolveSources } from '../config/resolve-sources.js';
 
 export interface ReadRequest {
   table: ModbusTable;
@@ -27,24 +27,6 @@ export const MAX_READ_COUNT: Readonly<Record<ModbusTable, number>> = { coil: 200
 const TABLE_ORDER: readonly ModbusTable[] = ['coil', 'discrete', 'holding', 'input'];
 
 export const DEFAULT_MAX_GAP = 16;
-
-/** The profile's sources with the lift's overrides applied; {input: n} becomes inputs.address + n. */
-export function resolveSources(profile: DeviceProfile, lift: LiftConfig): Array<[SignalName, SignalSource]> {
-  const merged = new Map<SignalName, SignalSource>(Object.entries(profile.signals) as Array<[SignalName, SignalSource]>);
-  for (const [name, ov] of Object.entries(lift.signals ?? {}) as Array<[string, SignalSource | InputWiring]>) {
-    const problem = (message: string): ConfigError =>
-      new ConfigError('CONFIG_INVALID', [{ file: `lift ${lift.id}`, path: `signals.${name}`, message }]);
-    if (!isSignalName(name)) throw problem(`unknown signal "${name}"`);
-    if ((ov as InputWiring).input === undefined) {
-      merged.set(name, ov as SignalSource);
-      continue;
-    }
-    const { input, invert } = ov as InputWiring;
-    if (profile.inputs === undefined) throw problem(`expected a full source, profile ${profile.id} has no inputs, got {input: ${input}}`);
-    merged.set(name, { table: profile.inputs.table, address: profile.inputs.address + input, ...(invert ? { invert } : {}) });
-  }
-  return [...merged];
-}
 
 function isWide(src: SignalSource): boolean {
   return src.bit === undefined && (src.type === 'uint32' || src.type === 'int32');

@@ -5,14 +5,7 @@
  * configured lift and one counter per alarm code.
  */
 import type { SignalValues } from '../core/signals.js';
-
-export interface LiftUsage {
-  trips: number;
-  doorCycles: number;
-  runningMs: number;
-  /** Raised alarms by taxonomy code. */
-  faults: Record<string, number>;
-}
+import type { LiftUsage } from '../store/usage-store.js';
 
 /** Gaps between samples longer than this (a lost link) are not counted as running time. */
 export const MAX_SAMPLE_GAP_MS = 10_000;

@@ -7,9 +7,9 @@
 import type { Duplex } from 'node:stream';
 import type { LinkFaultKind } from './behaviours.js';
 import { EXCEPTION, exceptionPdu, handlePdu } from './modbus-pdu.js';
-import { encodeMbap, MbapFramer } from './mbap-framer.js';
+import { encodeMbap, MbapFramer } from '../protocol/modbus/mbap-framer.js';
 import { Prng } from './prng.js';
-import { encodeRtu, RtuRequestFramer } from './rtu-framer.js';
+import { encodeRtu, RtuRequestFramer } from '../protocol/modbus/rtu-framer.js';
 import type { SimulatedLift } from './simulated-lift.js';
 
 export type Framing = 'rtu' | 'mbap';

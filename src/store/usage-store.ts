@@ -5,8 +5,16 @@
  * kept `retentionDays`: bounded.
  */
 import Database from 'better-sqlite3';
-import type { LiftUsage } from '../schedule/usage-counter.js';
 import { boundPageCache } from './schema.js';
+
+/** One lift's counts of a day, as the usage counter gathers them. */
+export interface LiftUsage {
+  trips: number;
+  doorCycles: number;
+  runningMs: number;
+  /** Raised alarms by taxonomy code. */
+  faults: Record<string, number>;
+}
 
 export interface UsageRow extends LiftUsage {
   day: string; // YYYY-MM-DD (the box's wall clock when stored)

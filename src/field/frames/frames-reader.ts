@@ -22,8 +22,8 @@ import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recor
 import { classify, FieldError, type FieldErrorCode } from '../errors.js';
 import { newUnitStats, type UnitStats } from '../unit-stats.js';
 import type { ByteStream } from './byte-stream.js';
-import type { FrameCounters, Framer } from './counters.js';
-import type { FrameProtocol } from './protocol.js';
+import type { FrameCounters, Framer } from '../../protocol/frames/counters.js';
+import type { FrameProtocol } from '../../protocol/frames/protocol.js';
 
 export interface FramesLift {
   id: string;

@@ -8,7 +8,7 @@
  * (bit 0 call registered, bit 1 door-open command), 00. An enquiry it cannot serve gets a
  * NAK frame (type 15, N = 0) when the lift is told to answer with an exception.
  */
-import { crc16 } from '../crc16.js';
+import { crc16 } from '../../protocol/modbus/crc16.js';
 import { encodeRegisters, type SimSignals } from '../register-image.js';
 
 export const STX = 0x02;

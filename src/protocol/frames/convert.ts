@@ -3,7 +3,7 @@
  * canonical signal value. Pure. A value that cannot be read leaves the signal unknown
  * (undefined) rather than guessing, like an unlisted enum value in a Modbus profile.
  */
-import type { FieldConversion } from '../../config/types.js';
+import type { FieldConversion } from './spec.js';
 import { DIRECTIONS, isBooleanSignal, type Direction, type SignalName } from '../../core/signals.js';
 
 export type SignalValue = boolean | number | Direction;

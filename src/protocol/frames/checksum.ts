@@ -4,8 +4,8 @@
  * Modbus simulator uses (Modbus over Serial Line v1.02, 6.2.2 and Appendix B), imported
  * rather than copied so there is one implementation.
  */
-import { crc16 } from '../../sim/crc16.js';
-import type { ChecksumKind } from '../../config/types.js';
+import { crc16 } from '../modbus/crc16.js';
+import type { ChecksumKind } from './spec.js';
 
 /** Sum of bytes [start, end) modulo 256. */
 export function sum8(data: Uint8Array, start = 0, end = data.length): number {

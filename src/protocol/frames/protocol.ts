@@ -11,9 +11,8 @@ import type {
   AsciiMessage,
   BinaryFramesSpec,
   BinaryMessage,
-  DeviceProfile,
   FramesSpec,
-} from '../../config/types.js';
+} from './spec.js';
 import { isSignalName, type SignalName, type SignalValues } from '../../core/signals.js';
 import { checksumBytes, computeChecksum } from './checksum.js';
 import { BinaryFramer, type BinaryFraming } from './binary-framer.js';
@@ -52,7 +51,14 @@ export class FramesProfileError extends Error {
   }
 }
 
-export function compileProtocol(profile: DeviceProfile): FrameProtocol {
+/** The part of a device profile the codecs read (DeviceProfile fits). */
+export interface FramesProfile {
+  id: string;
+  kind: string;
+  frames?: FramesSpec;
+}
+
+export function compileProtocol(profile: FramesProfile): FrameProtocol {
   const spec: FramesSpec | undefined = profile.frames;
   if (profile.kind !== 'frames' || !spec) {
     throw new FramesProfileError(`profile ${profile.id} is not a frames profile (kind: ${profile.kind})`, profile.id);

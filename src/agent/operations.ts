@@ -5,18 +5,18 @@
  * counts are stored before the database closes.
  */
 import type { Config } from '../config/types.js';
-import type { Composed } from '../agent/compose.js';
-import { busesPolledCheck, eventLoopCheck, storeWritableCheck, uplinkFreshCheck, type CheckResult, type HealthCheck } from '../agent/health-checks.js';
-import { Watchdog } from '../agent/watchdog.js';
+import type { Composed } from './compose.js';
+import { busesPolledCheck, eventLoopCheck, storeWritableCheck, uplinkFreshCheck, type CheckResult, type HealthCheck } from './health-checks.js';
+import { Watchdog } from './watchdog.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { watchdogIntervalMs, type Notifier } from '../platform/sd-notify.js';
 import type { ClockSync } from '../platform/system-clock.js';
 import { UsageStore, type UsageRow } from '../store/usage-store.js';
-import { checkSchedule, type JobName } from './cron-check.js';
-import { Scheduler, type JobStats } from './scheduler.js';
-import { UsageCounter } from './usage-counter.js';
-import { usagePayload, usageTopic } from './usage-payload.js';
+import { checkSchedule, type JobName } from '../schedule/cron-check.js';
+import { Scheduler, type JobStats } from '../schedule/scheduler.js';
+import { UsageCounter } from '../schedule/usage-counter.js';
+import { usagePayload, usageTopic } from '../schedule/usage-payload.js';
 
 export interface OperationsOptions {
   config: Config;

@@ -4,13 +4,13 @@
  * parses, fields inside the longest frame, values of the right kind, one profile per line.
  * Called by src/config/profiles.ts; every problem names the path and what was expected.
  */
-import type { AnyBusConfig, BinaryFramesSpec, Config, DeviceProfile, FieldConversion, AsciiFramesSpec } from '../../config/types.js';
-import { describeValue, type PathSegment } from '../../config/errors.js';
-import { DIRECTIONS, isBooleanSignal, isSignalName } from '../../core/signals.js';
-import { checkValue } from './convert.js';
-import { binaryFraming, DEFAULT_MAX_FRAME, namedGroups } from './protocol.js';
-import { minFrameLength } from './binary-framer.js';
-import { parseHex, parseHexTemplate } from './hex.js';
+import type { AnyBusConfig, BinaryFramesSpec, Config, DeviceProfile, FieldConversion, AsciiFramesSpec } from './types.js';
+import { describeValue, type PathSegment } from './errors.js';
+import { DIRECTIONS, isBooleanSignal, isSignalName } from '../core/signals.js';
+import { checkValue } from '../protocol/frames/convert.js';
+import { binaryFraming, DEFAULT_MAX_FRAME, namedGroups } from '../protocol/frames/protocol.js';
+import { minFrameLength } from '../protocol/frames/binary-framer.js';
+import { parseHex, parseHexTemplate } from '../protocol/frames/hex.js';
 
 export type Add = (segments: PathSegment[], message: string) => void;
 

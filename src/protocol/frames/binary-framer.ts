@@ -5,7 +5,7 @@
  * right after a bad one, or inside garbage, is still found (on a noisy line the reader
  * resynchronises on the next good frame). Memory is bounded: it never holds more than one maximal frame.
  */
-import type { ChecksumKind } from '../../config/types.js';
+import type { ChecksumKind } from './spec.js';
 import { checksumSize, computeChecksum, readChecksum } from './checksum.js';
 import { newFrameCounters, type FrameCounters, type Framer } from './counters.js';
 
