@@ -15,6 +15,7 @@ import { fillOutbox } from './lib/events.js';
 import { Mosquitto } from './lib/mosquitto.js';
 import { median, round } from './lib/stats.js';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
+import { SYSTEM_PORTS } from '../test/helpers/ports.js';
 
 const INFLIGHT = 100; // UplinkConfig.inflight default
 
@@ -57,7 +58,7 @@ export const drainBench: Bench = {
     try {
       const { url } = await broker.start();
       const dbFile = `${tmp.dir}/outbox.db`;
-      const seed = SqliteOutbox.open(dbFile);
+      const seed = SqliteOutbox.open(dbFile, SYSTEM_PORTS);
       fillOutbox(seed, 0, count, 1000);
       // The same topics and payload bytes for the baseline (as delivered: `historical` added).
       const messages = seed.pending(count).map((e) => ({ topic: e.topic, body: JSON.stringify({ ...e.payload, historical: true }) }));

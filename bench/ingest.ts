@@ -12,6 +12,7 @@ import type { Bench, Measured } from './lib/bench.js';
 import { tempDir } from './lib/env.js';
 import { benchItem, type OutboxItem } from './lib/events.js';
 import { median, round } from './lib/stats.js';
+import { SYSTEM_PORTS } from '../test/helpers/ports.js';
 
 const SYNC_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 
@@ -39,7 +40,7 @@ export const ingestBench: Bench = {
     const rounds = opts.quick ? 3 : 5;
     const roundMs = opts.quick ? 1000 : 2000;
     const tmp = tempDir('ingest');
-    const outbox = SqliteOutbox.open(`${tmp.dir}/outbox.db`);
+    const outbox = SqliteOutbox.open(`${tmp.dir}/outbox.db`, SYSTEM_PORTS);
     const raw = new Database(`${tmp.dir}/raw.db`);
     try {
       // The durability the outbox's connection really runs with (read from its private handle:

@@ -17,6 +17,7 @@ import type { Figure } from './lib/report.js';
 import { tempDir } from './lib/env.js';
 import { fillOutbox } from './lib/events.js';
 import { round } from './lib/stats.js';
+import { SYSTEM_PORTS } from '../test/helpers/ports.js';
 
 const HUGE = 64 * 1024 ** 3; // a limit nothing reaches while filling
 const FOREVER_DAYS = 36_500;
@@ -24,7 +25,7 @@ const FOREVER_DAYS = 36_500;
 /** Opens with limits through the options object of whichever outbox version is built. */
 function openWith(path: string, maxBytes: number, maxAgeDays = FOREVER_DAYS): Outbox {
   const options: Record<string, unknown> = { limits: { maxBytes, maxAgeDays } };
-  return SqliteOutbox.open(path, options);
+  return SqliteOutbox.open(path, { ...SYSTEM_PORTS, ...options });
 }
 
 function usedBytesAndRows(path: string): { used: number; rows: number } {
@@ -163,7 +164,7 @@ export const scaleBench: Bench = {
     const small = 4 * work;
     const tmp = tempDir('scale');
     try {
-      const probe = SqliteOutbox.open(`${tmp.dir}/probe.db`);
+      const probe = SqliteOutbox.open(`${tmp.dir}/probe.db`, SYSTEM_PORTS);
       const maintainable = typeof (probe as unknown as { maintain?: unknown }).maintain === 'function';
       probe.close();
 

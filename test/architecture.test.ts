@@ -14,20 +14,20 @@ const src = fileURLToPath(new URL('../../src/', import.meta.url));
 /** Bottom first. A folder may import only folders of a lower rank (and itself). */
 const RANK: Record<string, number> = {
   core: 0, // the pure fault engine
-  ports: 1, // the interfaces adapters implement
   protocol: 1, // wire formats: CRC-16, RTU and MBAP framing, serial frame codecs
-  platform: 2, // adapters to the operating system: clock, ids, logger, systemd
-  config: 3, // the YAML config and device profiles
-  field: 4, // reading the controller
-  store: 4, // the SQLite outbox and usage store
-  sim: 4, // the controller simulator
-  uplink: 5, // MQTT
-  broker: 5, // the embedded broker
-  schedule: 5, // scheduled jobs
-  diagnostics: 6, // the technician's socket
-  agent: 7, // composition: field -> core -> store -> uplink, with the side doors
-  preflight: 8, // start checks
-  cli: 9, // the liftwatch command
+  ports: 2, // every interface an adapter implements: clock, ids, logger, outbox, uplink, links
+  platform: 3, // adapters to the operating system: clock, ids, logger, systemd
+  config: 4, // the YAML config and device profiles
+  field: 5, // reading the controller
+  store: 5, // the SQLite outbox and usage store
+  sim: 5, // the controller simulator
+  uplink: 6, // MQTT
+  broker: 6, // the embedded broker
+  schedule: 6, // scheduled jobs
+  diagnostics: 7, // the technician's socket
+  agent: 8, // composition: field -> core -> store -> uplink, with the side doors
+  preflight: 9, // start checks
+  cli: 10, // the liftwatch command
 };
 /** The facility side is its own room: it imports only itself, and only the CLI imports it. */
 const ROOM = 'facility';
@@ -136,4 +136,33 @@ void t.test('the core imports no Node module and no library: no I/O, no clock of
     .filter((f) => /\bDate\.now\(|new Date\(\)|setTimeout\(|setInterval\(|Math\.random\(/.test(fs.readFileSync(f, 'utf8')))
     .map(rel);
   t.same(clocks, [], 'src/core reads no clock and draws no randomness');
+});
+
+void t.test('outside the platform adapters, time and ids come only through the Clock and IdSource ports', async (t) => {
+  // Exempt, each for a reason: ports declares them and platform implements them; the CLI, its diagnostics client
+  // and the start checks run before or beside an agent, never inside its data path; the
+  // simulator stands for a controller; the facility side is its own program.
+  const exempt = (f: string): boolean =>
+    ['ports', 'platform', 'cli', 'sim', 'preflight', ROOM].includes(folder(f)) || rel(f) === path.join('diagnostics', 'client.ts');
+  const raw = /(?<![.\w])(setTimeout|setInterval)\(|Date\.now\(|performance\.now\(|newUuidV7\(/;
+  const found = files
+    .filter((f) => !exempt(f))
+    .flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, at: `${rel(f)}:${i + 1}` }))
+        .filter(({ line }) => !/^\s*(\/\/|\*|\/\*)/.test(line) && raw.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+  t.same(found, [], 'raw timers, clocks or id makers');
+});
+
+void t.test('the port interfaces live in src/ports, and nowhere else', async (t) => {
+  const PORTS = ['Clock', 'Logger', 'Outbox', 'UplinkPort', 'UplinkLifecycle', 'ModbusLink', 'ByteStream'];
+  const decl = new RegExp(`^export (interface|type) (${PORTS.join('|')})\\b`, 'm');
+  const outside = files.filter((f) => folder(f) !== 'ports' && decl.test(fs.readFileSync(f, 'utf8'))).map(rel);
+  t.same(outside, [], 'port interfaces declared outside src/ports');
+  const inside = files.filter((f) => folder(f) === 'ports').map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  for (const p of PORTS) t.match(inside, new RegExp(`export (interface|type) ${p}\\b`), `${p} is in src/ports`);
 });

@@ -5,7 +5,7 @@
 // the field-bus benchmark).
 import t from 'tap';
 import { BusPoller, type PolledLift, type PollResult } from '../src/field/bus-poller.js';
-import type { ModbusLink, ReadRequestLike } from '../src/field/link.js';
+import type { ModbusLink, ReadRequestLike } from '../src/ports/modbus-link.js';
 import type { TcpBusConfig } from '../src/config/types.js';
 import type { Clock, TimerHandle } from '../src/ports/clock.js';
 import { ManualClock, silentLogger } from './frames-helpers.js';

@@ -1,7 +1,7 @@
 /** Shared fakes for the frames tests (not a test itself): a manual clock and a byte stream. */
 import type { Instant } from '../src/core/types.js';
 import type { Clock, TimerHandle } from '../src/ports/clock.js';
-import type { ByteStream } from '../src/field/frames/byte-stream.js';
+import type { ByteStream } from '../src/ports/byte-stream.js';
 import type { Logger } from '../src/ports/logger.js';
 import type { FramesBusConfig } from '../src/config/types.js';
 import type { SimSignals } from '../src/sim/register-image.js';

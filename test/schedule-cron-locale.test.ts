@@ -24,7 +24,8 @@ void t.test('no Intl.DateTimeFormat for cron work', async (t) => {
     const next = it.next().toISOString();
     const gap = longestGapMs('0 3 */2 * *');
     const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-    const sched = new Scheduler(quiet);
+    const clock = { now: () => ({ wall: Date.now(), mono: performance.now() }), setTimeout: (f, ms) => ({ id: setTimeout(f, ms) }), clearTimeout: (h) => clearTimeout(h.id) };
+    const sched = new Scheduler(quiet, clock);
     let runs = 0;
     sched.add('tick', '* * * * * *', () => { runs++; });
     sched.start();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
 import { StoreReader } from '../src/diagnostics/store-reader.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 const item = (severity: 'major' | 'minor') => ({
   event: alarmEvent({ severity, code: severity === 'major' ? 'DOOR_CLOSE_FAULT' : 'OVERLOAD' }),
@@ -18,7 +19,7 @@ void t.test('an in-order batch moves the watermark; other readers see it deliver
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');
-  const ob = SqliteOutbox.open(file);
+  const ob = SqliteOutbox.open(file, SYSTEM_PORTS);
   t.teardown(() => ob.close());
   const rows = ob.append(['major', 'minor', 'major', 'major', 'minor'].map((s) => item(s as 'major' | 'minor')));
   const priority = new Map(rows.map((e) => [e.seq, e.priority]));
@@ -58,7 +59,7 @@ void t.test('a batch that is not the next pending rows is marked row by row', as
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');
-  const ob = SqliteOutbox.open(file);
+  const ob = SqliteOutbox.open(file, SYSTEM_PORTS);
   t.teardown(() => ob.close());
   const rows = ob.append(['major', 'major', 'major'].map((s) => item(s as 'major')));
   const [a, b, c] = rows.map((e) => e.seq) as [number, number, number];
@@ -74,7 +75,7 @@ void t.test('after a crash (no close, no settle) the reopened store still counts
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'w.db');
-  const ob = SqliteOutbox.open(file);
+  const ob = SqliteOutbox.open(file, SYSTEM_PORTS);
   const rows = ob.append(['major', 'major', 'major'].map((s) => item(s as 'major')));
   ob.markDelivered([rows[0]?.seq as number, rows[1]?.seq as number], 3_000, () => rows[0]?.priority);
   // Copy the file as a power cut would leave it: the WAL holds the watermark, nothing settled.
@@ -83,7 +84,7 @@ void t.test('after a crash (no close, no settle) the reopened store still counts
   copyFileSync(file, copy);
   copyFileSync(`${file}-wal`, `${copy}-wal`);
   ob.close();
-  const again = SqliteOutbox.open(copy);
+  const again = SqliteOutbox.open(copy, SYSTEM_PORTS);
   t.teardown(() => again.close());
   t.same(again.pending(10).map((e) => e.seq), [rows[2]?.seq], 'only the undelivered row is pending');
   t.equal(again.stats().delivered, 2);

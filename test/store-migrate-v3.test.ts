@@ -10,6 +10,7 @@ import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
 import { MIGRATIONS } from '../src/store/schema.js';
 import { StoreReader } from '../src/diagnostics/store-reader.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -46,7 +47,7 @@ void t.test('a v2 file is migrated to v3: payloads intact, column dropped, pendi
   t.same(before.history({ since: 0, limit: 10 }).map((r) => [r.seq, r.code]), [[1, 'OVERLOAD'], [2, 'DOOR']]);
   before.close();
 
-  const ob = SqliteOutbox.open(file, { limits: { maxAgeDays: 90 } });
+  const ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, limits: { maxAgeDays: 90 } });
   const pending = ob.pending(10);
   t.same(pending.map((e) => e.seq), [3, 1], 'data_gap (critical) first, then the alarm');
   const alarm = pending.find((e) => e.seq === 1);
@@ -83,7 +84,7 @@ void t.test('every delete of an event removes its payload: prune, eviction, dire
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
-  const ob = SqliteOutbox.open(file, { limits: { maxBytes: 256 * 1024 } });
+  const ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, limits: { maxBytes: 256 * 1024 } });
   const pad = 'x'.repeat(800);
   for (let i = 0; i < 10; i++) {
     ob.append(Array.from({ length: 100 }, (_, j) => ({ event: alarmEvent({ alarmId: `a${i}-${j}` }), topic: 'x', payload: { pad } })));

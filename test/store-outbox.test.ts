@@ -7,12 +7,13 @@ import { MIGRATIONS } from '../src/store/schema.js';
 import { MemoryOutbox, newMemoryOutboxState } from './helpers/memory-outbox.js';
 import { outboxConformance } from './store-conformance.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 void t.test('SqliteOutbox conformance', async (t) => {
   outboxConformance(t, () => {
     const { dir, cleanup } = tempDir();
     const file = join(dir, 'nested', 'deeper', 'outbox.db'); // parent directories are created
-    return { open: () => SqliteOutbox.open(file), cleanup };
+    return { open: () => SqliteOutbox.open(file, SYSTEM_PORTS), cleanup };
   });
 });
 
@@ -27,7 +28,7 @@ void t.test('SqliteOutbox file settings: WAL, auto_vacuum, schema version', asyn
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
-  const ob = SqliteOutbox.open(file);
+  const ob = SqliteOutbox.open(file, SYSTEM_PORTS);
   ob.append([{ event: alarmEvent(), topic: 'x', payload: {} }]);
   const db = new Database(file, { readonly: true });
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
@@ -51,7 +52,7 @@ void t.test('SqliteOutbox uses the injected clock for createdAt', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const clock = { now: () => ({ mono: 1, wall: 1_700_000_000_123 }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
-  const ob = SqliteOutbox.open(join(dir, 'o.db'), { clock });
+  const ob = SqliteOutbox.open(join(dir, 'o.db'), { ...SYSTEM_PORTS, clock });
   const [e] = ob.append([{ event: alarmEvent(), topic: 'x', payload: {} }]);
   t.equal(e?.createdAt, 1_700_000_000_123);
   t.equal(ob.stats().oldestPendingAt, 1_700_000_000_123);
@@ -63,11 +64,11 @@ void t.test('open errors are typed and name the path', async (t) => {
   t.teardown(cleanup);
   const notDb = join(dir, 'garbage.db');
   writeFileSync(notDb, 'this is not a database, just text that is long enough to have a header.'.repeat(20));
-  t.throws(() => SqliteOutbox.open(notDb), { code: 'STORE_OPEN_FAILED', path: notDb });
+  t.throws(() => SqliteOutbox.open(notDb, SYSTEM_PORTS), { code: 'STORE_OPEN_FAILED', path: notDb });
 
   // A directory that cannot be created (its "parent" is a file): fails even as root.
   const underFile = join(notDb, 'sub', 'o.db');
-  t.throws(() => SqliteOutbox.open(underFile), { code: 'STORE_OPEN_FAILED', path: underFile });
+  t.throws(() => SqliteOutbox.open(underFile, SYSTEM_PORTS), { code: 'STORE_OPEN_FAILED', path: underFile });
 
   if (process.getuid?.() !== 0) {
     const locked = join(dir, 'locked');
@@ -75,12 +76,12 @@ void t.test('open errors are typed and name the path', async (t) => {
     chmodSync(locked, 0o500);
     t.teardown(() => chmodSync(locked, 0o700));
     const inLocked = join(locked, 'o.db');
-    t.throws(() => SqliteOutbox.open(inLocked), { code: 'STORE_OPEN_FAILED', path: inLocked });
+    t.throws(() => SqliteOutbox.open(inLocked, SYSTEM_PORTS), { code: 'STORE_OPEN_FAILED', path: inLocked });
   }
 
   const newer = join(dir, 'newer.db');
   const db = new Database(newer);
   db.pragma('user_version = 99');
   db.close();
-  t.throws(() => SqliteOutbox.open(newer), { code: 'STORE_SCHEMA_TOO_NEW', path: newer });
+  t.throws(() => SqliteOutbox.open(newer, SYSTEM_PORTS), { code: 'STORE_SCHEMA_TOO_NEW', path: newer });
 });

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { PAGE_CACHE_KIB } from '../src/store/schema.js';
 import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
 import { UsageStore } from '../src/store/usage-store.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 const cacheSize = (store: object): number => (store as unknown as { db: Database.Database }).db.pragma('cache_size', { simple: true }) as number;
 
@@ -18,10 +19,10 @@ void t.test('outbox and usage store connections bound their page cache', async (
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liftwatch-cache-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   t.equal(PAGE_CACHE_KIB, 2000);
-  const outbox = SqliteOutbox.open(path.join(dir, 'o.db'));
+  const outbox = SqliteOutbox.open(path.join(dir, 'o.db'), SYSTEM_PORTS);
   t.teardown(() => outbox.close());
   t.equal(cacheSize(outbox), -PAGE_CACHE_KIB, 'outbox: cache_size in KiB');
-  const usage = UsageStore.open(path.join(dir, 'u.db'));
+  const usage = UsageStore.open(path.join(dir, 'u.db'), { clock: SYSTEM_PORTS.clock });
   t.teardown(() => usage.close());
   t.equal(cacheSize(usage), -PAGE_CACHE_KIB, 'usage store: cache_size in KiB');
 });

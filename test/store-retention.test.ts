@@ -12,6 +12,7 @@ import { DATA_GAP_SCHEMA } from '../src/store/data-gap.js';
 import type { AlarmEvent, Severity } from '../src/core/types.js';
 import type { StoredEvent } from '../src/ports/outbox.js';
 import { alarmEvent, tempDir } from './uplink-helpers.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 const MiB = 1024 * 1024;
 const GAP = { topic: 'liftwatch/site1/gw1/data_gap', gatewayId: 'gw1', site: { id: 'site1', name: 'Site One' } };
@@ -31,7 +32,7 @@ void t.test('over maxBytes: delivered pruned first, then info, minor, major; cri
   const file = join(dir, 'o.db');
   let wall = Date.UTC(2026, 0, 1);
   const clock = { now: () => ({ mono: 0, wall }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
-  let ob = SqliteOutbox.open(file, { clock, dataGap: GAP }); // default limits: nothing evicted
+  let ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, clock, dataGap: GAP }); // default limits: nothing evicted
   const delivered = ob.append(Array.from({ length: 200 }, (_, i) => item('critical', i)));
   ob.markDelivered(delivered.map((e) => e.seq), wall);
   const bySeverity = new Map<Severity, StoredEvent[]>();
@@ -49,7 +50,7 @@ void t.test('over maxBytes: delivered pruned first, then info, minor, major; cri
   ob.close();
 
   wall += 1000;
-  ob = SqliteOutbox.open(file, { clock, dataGap: GAP, limits: { maxBytes: MiB } }); // the limit applies at open
+  ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, clock, dataGap: GAP, limits: { maxBytes: MiB } }); // the limit applies at open
   t.teardown(() => ob.close());
   const st = ob.stats();
   t.equal(st.delivered, 0, 'every delivered event pruned before any eviction');
@@ -92,7 +93,7 @@ void t.test('over maxBytes: delivered pruned first, then info, minor, major; cri
 void t.test('a long outage at the limit: file stays bounded, data_gap rows are never evicted, every eviction counted', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const ob = SqliteOutbox.open(join(dir, 'o.db'), { dataGap: GAP, limits: { maxBytes: MiB } });
+  const ob = SqliteOutbox.open(join(dir, 'o.db'), { ...SYSTEM_PORTS, dataGap: GAP, limits: { maxBytes: MiB } });
   t.teardown(() => ob.close());
   let maxFile = 0;
   const severities: Severity[] = ['critical', 'major', 'major', 'minor', 'minor', 'info', 'info', 'info', 'info', 'info'];
@@ -121,7 +122,7 @@ void t.test('maxAgeDays prunes delivered events only; undelivered ones wait for 
   t.teardown(cleanup);
   let wall = Date.UTC(2026, 0, 1);
   const clock = { now: () => ({ mono: 0, wall }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
-  const ob = SqliteOutbox.open(join(dir, 'o.db'), { clock, dataGap: GAP, limits: { maxAgeDays: 2 } });
+  const ob = SqliteOutbox.open(join(dir, 'o.db'), { ...SYSTEM_PORTS, clock, dataGap: GAP, limits: { maxAgeDays: 2 } });
   t.teardown(() => ob.close());
   const old = ob.append([item('info', 1), item('info', 2), item('minor', 3)]);
   ob.markDelivered([old[0]!.seq, old[1]!.seq], wall);
@@ -141,7 +142,7 @@ void t.test('maxAgeDays prunes delivered events only; undelivered ones wait for 
 void t.test('append is one transaction: a failure leaves neither events nor alarm state behind', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const ob = SqliteOutbox.open(join(dir, 'o.db'));
+  const ob = SqliteOutbox.open(join(dir, 'o.db'), SYSTEM_PORTS);
   t.teardown(() => ob.close());
   const raised = alarmEvent({ alarmId: 'keep' });
   ob.append([{ event: raised, topic: 't', payload: {} }]);
@@ -168,7 +169,7 @@ void t.test('a file made before the disk was bounded is migrated: schema v2, aut
   ).run();
   t.equal(db.pragma('auto_vacuum', { simple: true }), 0, 'the old file has no auto_vacuum');
   db.close();
-  const ob = SqliteOutbox.open(file);
+  const ob = SqliteOutbox.open(file, SYSTEM_PORTS);
   t.same(ob.pending(10).map((e) => e.eventId), ['e1']);
   t.equal(ob.lastSeq(), 1);
   ob.close();
@@ -184,7 +185,7 @@ void t.test('delivered rows interleaved with pending ones: only delivered pruned
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = join(dir, 'o.db');
-  let ob = SqliteOutbox.open(file, { dataGap: GAP });
+  let ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, dataGap: GAP });
   const pendingSeqs: number[] = [];
   const deliveredSeqs: number[] = [];
   for (let block = 0; block < 60; block++) {
@@ -202,7 +203,7 @@ void t.test('delivered rows interleaved with pending ones: only delivered pruned
   probe.close();
   // The data gets maxBytes minus the WAL's share (32 pages at this size, sqlite-outbox.ts walPages);
   // a pass then frees down to 90 % of that (12 % of the rows: about a quarter of the delivered).
-  ob = SqliteOutbox.open(file, { dataGap: GAP, limits: { maxBytes: Math.floor(used * 0.98) + 32 * pageSize } });
+  ob = SqliteOutbox.open(file, { ...SYSTEM_PORTS, dataGap: GAP, limits: { maxBytes: Math.floor(used * 0.98) + 32 * pageSize } });
   t.teardown(() => ob.close());
   const st = ob.stats();
   t.equal(st.evictions, 0, 'pruning delivered rows was enough: nothing pending evicted');

@@ -7,10 +7,11 @@ import t from 'tap';
 import { EventEmitter } from 'node:events';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { Dispatcher } from '../src/uplink/dispatcher.js';
-import type { UplinkPort } from '../src/uplink/mqtt-uplink.js';
+import type { UplinkPort } from '../src/ports/uplink.js';
 import type { SeqRange, StoredEvent } from '../src/ports/outbox.js';
 import type { Severity } from '../src/core/types.js';
 import { alarmEvent, captureLogger } from './uplink-helpers.js';
+import { SYSTEM_PORTS, realTimersAt } from './helpers/ports.js';
 
 class ScriptedUplink implements UplinkPort {
   connected = false;
@@ -58,7 +59,7 @@ function setup(inflight: number) {
   const outbox = new CountingOutbox();
   const uplink = new ScriptedUplink();
   const logger = captureLogger();
-  const dispatcher = new Dispatcher({ outbox, uplink, logger, inflight, now: () => 1000, retryMs: 1 });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger, inflight, clock: realTimersAt(() => 1000), retryMs: 1 });
   const appendMixed = (n: number) =>
     outbox.append(Array.from({ length: n }, (_, i) => ({ event: alarmEvent({ severity: SEVERITIES[i % SEVERITIES.length] }), topic: 't', payload: {} })));
   /** Acks the oldest unacknowledged publish, one per turn, until the store is empty. */
@@ -183,10 +184,10 @@ void t.test('over the SQLite store, an in-order drain is recorded by watermarks;
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const file = `${dir}/o.db`;
-  const outbox = SqliteOutbox.open(file);
+  const outbox = SqliteOutbox.open(file, SYSTEM_PORTS);
   t.teardown(() => outbox.close());
   const uplink = new ScriptedUplink();
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, now: () => 1000, retryMs: 1 });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, clock: realTimersAt(() => 1000), retryMs: 1 });
   outbox.append(Array.from({ length: 60 }, (_, i) => ({ event: alarmEvent({ severity: SEVERITIES[i % 3] }), topic: 't', payload: {} })));
   dispatcher.start();
   uplink.up();

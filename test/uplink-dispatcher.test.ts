@@ -3,9 +3,10 @@ import t from 'tap';
 import { EventEmitter } from 'node:events';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { Dispatcher } from '../src/uplink/dispatcher.js';
-import type { UplinkPort } from '../src/uplink/mqtt-uplink.js';
+import type { UplinkPort } from '../src/ports/uplink.js';
 import { alarmEvent, captureLogger, sleep } from './uplink-helpers.js';
 import type { AlarmEvent } from '../src/core/types.js';
+import { realTimersAt } from './helpers/ports.js';
 
 class ScriptedUplink implements UplinkPort {
   connected = false;
@@ -37,7 +38,7 @@ function setup(inflight: number, backlogRatePerSec = 0) {
   const clock = { now: () => ({ mono: now, wall: now }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined };
   const outbox = new MemoryOutbox({ clock });
   const uplink = new ScriptedUplink();
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight, now: () => now, retryMs: 10, backlogRatePerSec, monoNow: () => now });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight, clock: realTimersAt(() => now), retryMs: 10, backlogRatePerSec });
   const append = (events: AlarmEvent[]) => {
     const s = outbox.append(events.map((event) => ({ event, topic: `t/${event.liftId}`, payload: { alarmId: event.alarmId } })));
     dispatcher.kick();
@@ -160,7 +161,7 @@ void t.test('rows committed without a kick (scheduled maintenance, another proce
   const now = 1000;
   const outbox = new MemoryOutbox({ clock: { now: () => ({ mono: now, wall: now }), setTimeout: () => ({ id: 0 }), clearTimeout: () => undefined } });
   const uplink = new ScriptedUplink();
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, now: () => now, idlePollMs: 20 });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: captureLogger(), inflight: 10, clock: realTimersAt(() => now), idlePollMs: 20 });
   uplink.up();
   dispatcher.start();
   const [e] = outbox.append([{ event: alarmEvent(), topic: 't', payload: {} }]); // no kick

@@ -16,6 +16,7 @@ import { eventTopic, rootTopic, stateTopic, statusTopic } from '../src/uplink/to
 import { eventPayload, statePayload, statusPayload } from '../src/uplink/payload.js';
 import type { StoredEvent } from '../src/ports/outbox.js';
 import { patient } from './helpers/patience.js';
+import { SYSTEM_PORTS } from './helpers/ports.js';
 
 export interface CapturingLogger extends Logger {
   readonly lines: string[];
@@ -132,7 +133,7 @@ export interface TestGateway {
 }
 
 export function testGateway(opts: { port: number; file: string; logger: Logger; uplink?: Partial<UplinkConfig>; stopTimeoutMs?: number; limits?: Partial<RetentionLimits> }): TestGateway {
-  const outbox = SqliteOutbox.open(opts.file, { dataGap: { topic: dataGapTopic(ROOT), gatewayId: GATEWAY_ID, site: SITE }, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const outbox = SqliteOutbox.open(opts.file, { ...SYSTEM_PORTS, dataGap: { topic: dataGapTopic(ROOT), gatewayId: GATEWAY_ID, site: SITE }, ...(opts.limits ? { limits: opts.limits } : {}) });
   const session = outbox.nextSession();
   const config = uplinkConfig(opts.port, opts.uplink);
   const uplink = new MqttUplink({
@@ -143,7 +144,7 @@ export function testGateway(opts: { port: number; file: string; logger: Logger; 
     clientId: `liftwatch-${GATEWAY_ID}`,
     stopTimeoutMs: opts.stopTimeoutMs ?? 2000,
   });
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: opts.logger.child('dispatcher'), inflight: config.inflight, backlogRatePerSec: config.backlogRatePerSec ?? 0, now: () => Date.now() });
+  const dispatcher = new Dispatcher({ outbox, uplink, logger: opts.logger.child('dispatcher'), inflight: config.inflight, backlogRatePerSec: config.backlogRatePerSec ?? 0, clock: SYSTEM_PORTS.clock });
   const ctx = (liftId: string) => ({ site: SITE, gatewayId: GATEWAY_ID, lift: LIFTS[liftId] ?? { id: liftId, label: liftId, landings: [] } });
   return {
     outbox,

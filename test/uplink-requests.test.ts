@@ -3,7 +3,8 @@
  * MQTT 5 response topic, retained requests ignored, handler failures contained.
  */
 import t from 'tap';
-import type { InboundMessage, MessageHandler, PublishOptions } from '../src/uplink/mqtt-uplink.js';
+import type { InboundMessage, MessageHandler } from '../src/uplink/mqtt-uplink.js';
+import type { PublishOptions } from '../src/ports/uplink.js';
 import { RequestServer, type RequestHandlers } from '../src/uplink/requests/server.js';
 import { RequestError } from '../src/uplink/requests/errors.js';
 import { transactionOf } from '../src/uplink/requests/response.js';

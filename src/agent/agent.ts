@@ -11,14 +11,14 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox, StoredEvent } from '../ports/outbox.js';
 import { BusPoller, type BusStats, type PollResult } from '../field/bus-poller.js';
-import type { ModbusLink } from '../field/link.js';
+import type { ModbusLink } from '../ports/modbus-link.js';
 import { buildReadPlan } from '../field/read-plan.js';
-import type { ByteStream } from '../field/frames/byte-stream.js';
+import type { ByteStream } from '../ports/byte-stream.js';
 import { FramesBusReader } from '../field/frames/frames-reader.js';
 import { compileProtocol } from '../protocol/frames/protocol.js';
 import { eventPayload, statePayload } from '../uplink/payload.js';
 import { eventTopic, stateTopic } from '../uplink/topics.js';
-import type { UplinkPort } from './uplink-port.js';
+import type { UplinkLifecycle } from '../ports/uplink.js';
 import { stableValues } from '../core/debounce.js';
 import type { SignalValues } from '../core/signals.js';
 import { liftContexts, type LiftContext } from './lift-directory.js';
@@ -31,7 +31,7 @@ export interface AgentDeps {
   logger: Logger;
   ids: IdSource;
   outbox: Outbox;
-  uplink: UplinkPort;
+  uplink: UplinkLifecycle;
   linkFor: (busId: string) => ModbusLink;
   /** The byte stream of a serial-frames bus; needed only when the config has one. */
   streamFor?: (busId: string) => ByteStream;

@@ -7,9 +7,9 @@ import type { IdSource } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox } from '../ports/outbox.js';
-import type { ModbusLink } from '../field/link.js';
+import type { ModbusLink } from '../ports/modbus-link.js';
 import { ModbusSerialLink } from '../field/modbus-serial-link.js';
-import type { ByteStream } from '../field/frames/byte-stream.js';
+import type { ByteStream } from '../ports/byte-stream.js';
 import { SerialByteStream } from '../field/frames/serial-byte-stream.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { dataGapTopic } from '../store/data-gap.js';
@@ -62,6 +62,7 @@ export function composeAgent(opts: ComposeOptions): Composed {
     opts.outbox ??
     SqliteOutbox.open(config.storage.path, {
       clock,
+      eventIds: uuidIds,
       limits: { maxBytes: config.storage.maxBytes, maxAgeDays: config.storage.maxAgeDays },
       dataGap: { topic: dataGapTopic(root), gatewayId: config.gateway.id, site: { id: config.site.id, name: config.site.name } },
     });
@@ -87,7 +88,7 @@ export function composeAgent(opts: ComposeOptions): Composed {
     logger: logger.child('dispatch'),
     inflight: config.uplink.inflight,
     backlogRatePerSec: config.uplink.backlogRatePerSec ?? 200,
-    now: () => clock.now().wall,
+    clock,
   });
   const links = new Map(config.buses.map((b) => [b.id, b] as const));
   const linkFor =
@@ -172,7 +173,7 @@ export function composeAgent(opts: ComposeOptions): Composed {
           session,
           version: version(),
           logger: logger.child('diagnostics'),
-          now: () => clock.now().wall,
+          clock,
           profiles: opts.profiles,
         });
   return { agent, outbox, uplink, dispatcher, session, root, requests, health, diagnostics };

@@ -41,7 +41,7 @@ export class Operations {
   lastSelfTest: CheckResult[] = [];
 
   constructor(private readonly opts: OperationsOptions) {
-    this.scheduler = new Scheduler(opts.logger.child('schedule'));
+    this.scheduler = new Scheduler(opts.logger.child('schedule'), opts.clock);
     this.usage = new UsageCounter(opts.config.lifts.map((l) => l.id));
   }
 
@@ -59,7 +59,7 @@ export class Operations {
     checkSchedule(config);
     this.running = true;
     this.startedMono = this.opts.clock.now().mono;
-    this.store = UsageStore.open(this.opts.dbPath ?? config.storage.path, { now: () => this.opts.clock.now().wall });
+    this.store = UsageStore.open(this.opts.dbPath ?? config.storage.path, { clock: this.opts.clock });
     composed.agent.on({
       poll: (r) => {
         if (!this.running) return;

@@ -5,6 +5,7 @@
 import type { AlarmCode } from '../core/types.js';
 import type { SignalName } from '../core/signals.js';
 import type { FramesSpec } from '../protocol/frames/spec.js';
+import type { ModbusTable } from '../protocol/modbus/tables.js';
 
 export type Parity = 'none' | 'even' | 'odd';
 
@@ -51,7 +52,7 @@ export interface FramesBusConfig {
 /** Every bus kind a config may hold; Modbus code takes `BusConfig`. */
 export type AnyBusConfig = BusConfig | FramesBusConfig;
 
-export type ModbusTable = 'coil' | 'discrete' | 'holding' | 'input';
+export type { ModbusTable } from '../protocol/modbus/tables.js';
 
 /** Where one canonical signal is read from (in a profile, or as a per-lift override). */
 export interface SignalSource {

@@ -10,6 +10,7 @@ import { socketPaths } from './paths.js';
 import { DiagnosticsRecorder, type Listenable } from './recorder.js';
 import { DiagnosticsServer } from './server.js';
 import { StoreReader } from './store-reader.js';
+import type { Clock } from '../ports/clock.js';
 
 export interface DiagnosticsServiceOptions {
   config: Config;
@@ -20,7 +21,8 @@ export interface DiagnosticsServiceOptions {
   session: number;
   version: string;
   logger: Logger;
-  now: () => number;
+  /** Wall time for the views, timers for `test --wait`. */
+  clock: Clock;
   /** For the coverage in `status` (which codes each lift's wiring can detect). */
   profiles?: Map<string, DeviceProfile>;
 }
@@ -52,8 +54,8 @@ export class DiagnosticsService {
         reader: this.reader,
         session: o.session,
         version: o.version,
-        now: o.now,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        now: () => o.clock.now().wall,
+        sleep: (ms) => new Promise((r) => void o.clock.setTimeout(r, ms)),
         ...(o.profiles ? { profiles: o.profiles } : {}),
       }),
     });

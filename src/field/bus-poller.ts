@@ -13,7 +13,7 @@ import type { SignalValues } from '../core/signals.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { classify, FieldError } from './errors.js';
-import type { ModbusLink } from './link.js';
+import type { ModbusLink } from '../ports/modbus-link.js';
 import { sameResults, type ReadPlan } from '../field/read-plan.js';
 import { newUnitStats, type UnitStats } from './unit-stats.js';
 import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';

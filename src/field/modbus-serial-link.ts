@@ -5,7 +5,7 @@
 import ModbusSerial from 'modbus-serial';
 import type { BusConfig } from '../config/types.js';
 import { classify, FieldError } from './errors.js';
-import type { ModbusLink, ReadRequestLike } from './link.js';
+import type { ModbusLink, ReadRequestLike } from '../ports/modbus-link.js';
 
 // modbus-serial is CommonJS; under NodeNext its class is the `default` of the module object.
 const ModbusRTU = ModbusSerial.default;

@@ -7,6 +7,7 @@
 import type schedule from 'node-schedule';
 import { nodeSchedule } from './cron-locale.js'; // loaded when the first job is scheduled, locale fixed first
 import type { Logger } from '../ports/logger.js';
+import type { Clock } from '../ports/clock.js';
 
 export type JobFn = () => void | Promise<void>;
 
@@ -41,7 +42,10 @@ export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private started = false;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
 
   add(name: string, cron: string, fn: JobFn): void {
     if (this.entries.has(name)) throw new ScheduleError(`job ${name} added twice`, 'SCHEDULE_DUPLICATE');
@@ -100,7 +104,7 @@ export class Scheduler {
       this.logger.warn('job still running, this run skipped', { job: e.stats.name, skipped: e.stats.skipped });
       return e.running;
     }
-    e.stats.lastRunAt = Date.now();
+    e.stats.lastRunAt = this.clock.now().wall;
     const p = (async () => {
       try {
         await e.fn();

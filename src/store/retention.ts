@@ -23,7 +23,7 @@ import type Database from 'better-sqlite3';
 import { PRIORITY, PRIORITY_NAMES, type MaintenanceReport, type PriorityName, type StoredEvent } from '../ports/outbox.js';
 import { dataGapPayload, type DataGapContext, type GapFacts } from './data-gap.js';
 import { withIds } from './outbox-rules.js';
-import { newUuidV7 } from '../platform/uuid-v7.js';
+import type { IdSource } from '../ports/ids.js';
 
 export interface RetentionLimits {
   maxBytes: number;
@@ -110,6 +110,7 @@ export class Retention {
     private readonly db: Database.Database,
     private readonly limits: RetentionLimits,
     private readonly gapContext: DataGapContext,
+    private readonly eventIds: IdSource,
   ) {
     this.sql = prepare(db);
   }
@@ -228,7 +229,7 @@ export class Retention {
   }
 
   private insertGap(facts: GapFacts, now: number): StoredEvent {
-    const eventId = newUuidV7();
+    const eventId = this.eventIds.newId();
     const { topic } = this.gapContext;
     const priority = PRIORITY.critical; // the top: a receiver learns of the gap first
     const info = this.sql.insertGap.run(eventId, priority, topic, now);

@@ -24,11 +24,14 @@ import { boundPageCache, ensureIncrementalVacuum, migrate } from './schema.js';
 import { activeAfter, priorityOf, withIds } from './outbox-rules.js';
 import { ANONYMOUS_GAP_CONTEXT, type DataGapContext } from './data-gap.js';
 import { DEFAULT_LIMITS, Retention, type RetentionLimits } from './retention.js';
-import { newUuidV7 } from '../platform/uuid-v7.js';
+import type { IdSource } from '../ports/ids.js';
 import { DeliveredWatermarks } from './delivered-watermark.js';
 
 export interface SqliteOutboxOptions {
-  clock?: Clock;
+  /** Creation and delivery times. */
+  clock: Clock;
+  /** eventIds (time-ordered UUIDv7 in the agent: platform/uuid-ids.ts). */
+  eventIds: IdSource;
   /** storage.maxBytes / storage.maxAgeDays (defaults 256 MiB, 90 days). */
   limits?: Partial<RetentionLimits>;
   /** Topic and identity for data_gap announcements. */
@@ -132,9 +135,9 @@ export class SqliteOutbox implements Outbox {
   }
 
   /** Opens (creating if needed) the outbox file and applies the limits. Throws StoreError naming the path. */
-  static open(path: string, opts: SqliteOutboxOptions = {}): SqliteOutbox {
+  static open(path: string, opts: SqliteOutboxOptions): SqliteOutbox {
     const clock = opts.clock;
-    const now = clock ? () => clock.now().wall : () => Date.now();
+    const now = () => clock.now().wall;
     let db: Database.Database | undefined;
     let outbox: SqliteOutbox;
     try {
@@ -157,7 +160,7 @@ export class SqliteOutbox implements Outbox {
       ensureIncrementalVacuum(db); // converts a file made before the disk was bounded (one VACUUM)
       // maxBytes bounds the database AND its WAL: the data gets what the WAL does not.
       const dataLimits = { ...limits, maxBytes: Math.max(Math.floor(limits.maxBytes / 2), limits.maxBytes - walBytes) };
-      const retention = new Retention(db, dataLimits, opts.dataGap ?? ANONYMOUS_GAP_CONTEXT);
+      const retention = new Retention(db, dataLimits, opts.dataGap ?? ANONYMOUS_GAP_CONTEXT, opts.eventIds);
       outbox = new SqliteOutbox(db, prepare(db), retention, path, now, opts);
       outbox.maintain(); // a lowered limit or a long power-off applies at once
     } catch (err) {
@@ -177,7 +180,7 @@ export class SqliteOutbox implements Outbox {
     const stored = this.db.transaction(() => {
       const createdAt = this.now();
       return items.map(({ event, topic, payload }): StoredEvent => {
-        const eventId = newUuidV7();
+        const eventId = this.opts.eventIds.newId();
         const priority = priorityOf(event);
         const info = insert.run(eventId, event.liftId, event.alarmId, event.code, event.lifecycle, priority, topic, createdAt);
         const seq = Number(info.lastInsertRowid);

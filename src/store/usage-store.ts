@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { boundPageCache } from './schema.js';
+import type { Clock } from '../ports/clock.js';
 
 /** One lift's counts of a day, as the usage counter gathers them. */
 export interface LiftUsage {
@@ -37,7 +38,8 @@ export interface UsageStoreOptions {
   retentionDays?: number;
   /** A write probe within this many ms of the last good one is not repeated (default 60 s). */
   probeEveryMs?: number;
-  now?: () => number;
+  /** When the write probe last ran. */
+  clock: Clock;
 }
 
 export class UsageStore {
@@ -48,7 +50,7 @@ export class UsageStore {
     private readonly opts: UsageStoreOptions,
   ) {}
 
-  static open(path: string, opts: UsageStoreOptions = {}): UsageStore {
+  static open(path: string, opts: UsageStoreOptions): UsageStore {
     let db: Database.Database;
     try {
       db = new Database(path);
@@ -118,7 +120,7 @@ export class UsageStore {
 
   /** Throws STORE_NOT_WRITABLE when the file does not take a write (read-only SD card, full disk). */
   probeWrite(): void {
-    const now = (this.opts.now ?? Date.now)();
+    const now = this.opts.clock.now().wall;
     if (now - this.lastProbeOk < (this.opts.probeEveryMs ?? 60_000) && now >= this.lastProbeOk) return;
     try {
       this.db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(now);

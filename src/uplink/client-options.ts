@@ -5,6 +5,7 @@
 import type { IClientOptions } from 'mqtt';
 import type { UplinkConfig } from '../config/types.js';
 import { readSecrets } from './credentials.js';
+import type { Clock } from '../ports/clock.js';
 
 export function clientOptions(
   config: UplinkConfig,
@@ -39,17 +40,17 @@ export function clientOptions(
   return opts;
 }
 
-/** Resolves or rejects like `p`, or rejects after `ms`. */
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** Resolves or rejects like `p`, or rejects after `ms` on `clock`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    const timer = clock.setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
     p.then(
       (v) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(v);
       },
       (e: unknown) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         reject(e);
       },
     );

@@ -38,10 +38,10 @@
  * none does. The order rules above are unchanged: cursors only leave out rows the pump would
  * have filtered out anyway.
  */
-import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Outbox, StoredEvent } from '../ports/outbox.js';
-import type { UplinkPort } from './mqtt-uplink.js';
+import type { UplinkPort } from '../ports/uplink.js';
 import { withHistoricalJson } from './payload.js';
 
 /** Longest wait before PUBACKs received are recorded (see Dispatcher.schedulePump). */
@@ -53,14 +53,12 @@ export interface DispatcherOptions {
   logger: Logger;
   /** QoS 1 publishes awaiting PUBACK at once (UplinkConfig.inflight). */
   inflight: number;
-  /** Wall clock in epoch ms (recorded as the delivery time). */
-  now: () => number;
+  /** Delivery times (wall), pacing (monotonic) and every timer. */
+  clock: Clock;
   /** Retry delay after a publish failed while still connected (default 1000 ms). */
   retryMs?: number;
   /** uplink.backlogRatePerSec: backlog events per second; 0 or absent = unpaced. */
   backlogRatePerSec?: number;
-  /** Monotonic ms for pacing (default performance.now). */
-  monoNow?: () => number;
   /**
    * While connected, look at the outbox this often even without a kick (default 5000 ms): rows
    * committed without the agent (a data_gap from scheduled maintenance, another process such
@@ -123,10 +121,10 @@ export class Dispatcher {
   /** Some in-flight or unrecorded row may lie beyond its cursor: over-fetch by them. */
   private rewound = true;
   private pumpScheduled: NodeJS.Immediate | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private paceTimer: NodeJS.Timeout | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private flushTimer: TimerHandle | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private paceTimer: TimerHandle | null = null;
+  private idleTimer: TimerHandle | null = null;
   private readonly counters: DispatcherCounters = {
     published: 0,
     acked: 0,
@@ -150,7 +148,7 @@ export class Dispatcher {
     this.running = true;
     this.opts.uplink.on('connect', this.onConnect);
     this.opts.uplink.on('disconnect', this.onDisconnect);
-    this.idleTimer = setInterval(() => this.pump(), this.opts.idlePollMs ?? 5000);
+    this.armIdlePoll();
     if (this.opts.uplink.connected) this.connected();
   }
 
@@ -185,7 +183,7 @@ export class Dispatcher {
     const rate = this.opts.backlogRatePerSec ?? 0;
     // A burst of a tenth of a second's worth (at least 1, at most the window) starts the drain.
     const burst = Math.max(1, Math.min(Math.max(1, this.opts.inflight), Math.ceil(rate / 10)));
-    this.pacer = rate > 0 ? new Pacer(rate, burst, this.opts.monoNow ?? (() => performance.now())) : null;
+    this.pacer = rate > 0 ? new Pacer(rate, burst, () => this.opts.clock.now().mono) : null;
     this.pump();
   }
 
@@ -194,7 +192,7 @@ export class Dispatcher {
     this.generation++;
     this.up = false;
     this.inFlight.clear();
-    if (this.paceTimer) clearTimeout(this.paceTimer);
+    if (this.paceTimer) this.opts.clock.clearTimeout(this.paceTimer);
     this.paceTimer = null;
   }
 
@@ -280,7 +278,7 @@ export class Dispatcher {
       () => {
         // A PUBACK means the broker has it, whichever connection carried it.
         this.counters.acked++;
-        this.counters.lastPubackAt = this.opts.now();
+        this.counters.lastPubackAt = this.opts.clock.now().wall;
         this.acked.set(e.seq, e.priority);
         if (gen === this.generation) this.inFlight.delete(e.seq);
         else this.rewound = true; // an older connection's row: possibly beyond today's cursors
@@ -325,12 +323,12 @@ export class Dispatcher {
     if (this.acked.size >= Math.max(1, Math.ceil(this.opts.inflight / 2)) || this.inFlight.size === 0) {
       this.flushNow();
     } else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_DELAY_MS);
+      this.flushTimer = this.opts.clock.setTimeout(() => this.flushNow(), FLUSH_DELAY_MS);
     }
   }
 
   private flushNow(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) this.opts.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.flushAcks();
     this.pump(); // rows pending again after a failed recording, or room a kick left unused
@@ -342,7 +340,7 @@ export class Dispatcher {
     try {
       // With each row's priority, so the store can record an in-order batch as one watermark.
       const acked = this.acked;
-      this.opts.outbox.markDelivered(seqs, this.opts.now(), (seq) => acked.get(seq));
+      this.opts.outbox.markDelivered(seqs, this.opts.clock.now().wall, (seq) => acked.get(seq));
       this.acked.clear();
     } catch (err) {
       // Left pending: redelivered later as a duplicate, never lost.
@@ -354,7 +352,7 @@ export class Dispatcher {
 
   private scheduleRetry(): void {
     if (this.retryTimer || !this.running) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.opts.clock.setTimeout(() => {
       this.retryTimer = null;
       this.pump();
     }, this.opts.retryMs ?? 1000);
@@ -363,20 +361,30 @@ export class Dispatcher {
   /** Wakes the pump when the next backlog token is due. */
   private schedulePace(): void {
     if (this.paceTimer || !this.running || !this.pacer) return;
-    this.paceTimer = setTimeout(() => {
+    this.paceTimer = this.opts.clock.setTimeout(() => {
       this.paceTimer = null;
       this.pump();
     }, this.pacer.waitMs());
   }
 
+  /** Looks at the outbox every idlePollMs while running (one timer, re-armed after each look). */
+  private armIdlePoll(): void {
+    this.idleTimer = this.opts.clock.setTimeout(() => {
+      this.idleTimer = null;
+      if (!this.running) return;
+      this.pump();
+      this.armIdlePoll();
+    }, this.opts.idlePollMs ?? 5000);
+  }
+
   private clearTimers(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retryTimer) this.opts.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    if (this.paceTimer) clearTimeout(this.paceTimer);
+    if (this.paceTimer) this.opts.clock.clearTimeout(this.paceTimer);
     this.paceTimer = null;
-    if (this.idleTimer) clearInterval(this.idleTimer);
+    if (this.idleTimer) this.opts.clock.clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) this.opts.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pumpScheduled) clearImmediate(this.pumpScheduled);
     this.pumpScheduled = null;

@@ -23,23 +23,7 @@ import { connectUrl, redactUrl } from './credentials.js';
 import { UplinkError } from './errors.js';
 import { checkEveryMs, defaultStallLimits, stallVerdict, type StallLimits } from './supervisor.js';
 import { topicMatches } from './topics.js';
-
-export type UplinkEvent = 'connect' | 'disconnect';
-
-/** What the dispatcher needs from an uplink. */
-export interface UplinkPort {
-  readonly connected: boolean;
-  /** `payload`: an object, or its JSON text already serialized. */
-  publish(topic: string, payload: Record<string, unknown> | string, opts?: PublishOptions): Promise<void>;
-  on(event: UplinkEvent, listener: () => void): void;
-  off(event: UplinkEvent, listener: () => void): void;
-}
-
-export interface PublishOptions {
-  retain?: boolean;
-  /** MQTT 5 only: echoed to a requester that asked for it ([MQTT-4.10.0]). Ignored on 3.1.1. */
-  correlationData?: Buffer;
-}
+import type { PublishOptions, UplinkEvent, UplinkPort } from '../ports/uplink.js';
 
 /** One message received on a subscribed filter. */
 export interface InboundMessage {
@@ -89,7 +73,7 @@ export class MqttUplink implements UplinkPort {
   private live = false;
   private running = false;
   private attempt = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private watchTimer: TimerHandle | null = null;
   private attemptStartedAt = 0;
   private lastPacketInAt = 0;
@@ -159,7 +143,7 @@ export class MqttUplink implements UplinkPort {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     if (this.watchTimer) this.clock.clearTimeout(this.watchTimer);
     this.watchTimer = null;
@@ -169,12 +153,12 @@ export class MqttUplink implements UplinkPort {
     const bound = this.opts.stopTimeoutMs ?? 2000;
     if (this.connected) {
       try {
-        await withTimeout(this.publish(this.opts.statusTopic, this.opts.status('offline'), { retain: true }), bound);
+        await withTimeout(this.publish(this.opts.statusTopic, this.opts.status('offline'), { retain: true }), bound, this.clock);
       } catch (err) {
         this.log.warn('offline status not acknowledged before stop', { error: (err as Error).message });
       }
       // A DISCONNECT makes the broker discard the will ([MQTT-3.14.4-3]); we just said offline.
-      const ended = await withTimeout(client.endAsync(false), bound).then(
+      const ended = await withTimeout(client.endAsync(false), bound, this.clock).then(
         () => true,
         () => false,
       );
@@ -182,7 +166,7 @@ export class MqttUplink implements UplinkPort {
     } else {
       client.end(true);
     }
-    if (closed) await withTimeout(closed, bound).catch(() => undefined);
+    if (closed) await withTimeout(closed, bound, this.clock).catch(() => undefined);
     this.failInflight('uplink stopped');
   }
 
@@ -277,7 +261,7 @@ export class MqttUplink implements UplinkPort {
     this.lastPacketInAt = this.clock.now().mono;
     this.attempt = 0;
     this.counters.connects++;
-    this.counters.lastConnectAt = Date.now();
+    this.counters.lastConnectAt = this.clock.now().wall;
     this.log.info('connected to the MQTT broker', { url: redactUrl(this.opts.config.url), connects: this.counters.connects });
     // Birth first, then every retained message: one connection keeps publish order
     // ([MQTT-4.6.0-6]), so a subscriber never sees a lift state before the gateway is online.
@@ -355,7 +339,7 @@ export class MqttUplink implements UplinkPort {
     const { reconnectMinMs, reconnectMaxMs } = this.opts.config;
     const delay = reconnectDelay(this.attempt++, reconnectMinMs, reconnectMaxMs, this.opts.random ?? Math.random);
     this.log.debug('reconnecting', { inMs: delay, attempt: this.attempt });
-    this.timer = setTimeout(() => this.connectOnce(), delay);
+    this.timer = this.clock.setTimeout(() => this.connectOnce(), delay);
   }
 
   private publishRetained(topic: string, payload: Record<string, unknown>): void {

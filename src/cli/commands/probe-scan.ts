@@ -7,7 +7,7 @@
  */
 import type { Parity } from '../../config/types.js';
 import { FieldError } from '../../field/errors.js';
-import type { ModbusLink, ReadRequestLike } from '../../field/link.js';
+import type { ModbusLink, ReadRequestLike } from '../../ports/modbus-link.js';
 
 export interface ProbeSettings {
   baudRate: number;

@@ -21,7 +21,7 @@ import type { BusStats, PollResult } from '../bus-poller.js';
 import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from '../poll-loop.js';
 import { classify, FieldError, type FieldErrorCode } from '../errors.js';
 import { newUnitStats, type UnitStats } from '../unit-stats.js';
-import type { ByteStream } from './byte-stream.js';
+import type { ByteStream } from '../../ports/byte-stream.js';
 import type { FrameCounters, Framer } from '../../protocol/frames/counters.js';
 import type { FrameProtocol } from '../../protocol/frames/protocol.js';
 

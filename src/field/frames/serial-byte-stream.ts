@@ -5,7 +5,7 @@
 import { SerialPort } from 'serialport';
 import type { FramesBusConfig } from '../../config/types.js';
 import { FieldError } from '../errors.js';
-import type { ByteStream } from './byte-stream.js';
+import type { ByteStream } from '../../ports/byte-stream.js';
 
 export class SerialByteStream implements ByteStream {
   private port: SerialPort | null = null;

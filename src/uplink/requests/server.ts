@@ -10,7 +10,8 @@
  */
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Logger } from '../../ports/logger.js';
-import type { InboundMessage, MessageHandler, PublishOptions } from '../mqtt-uplink.js';
+import type { InboundMessage, MessageHandler } from '../mqtt-uplink.js';
+import type { PublishOptions } from '../../ports/uplink.js';
 import { requestFilter, responseTopic } from '../topics.js';
 import { RequestError } from './errors.js';
 import { errorResponse, okResponse, transactionOf, type Transaction } from './response.js';

@@ -1,4 +1,4 @@
-import type { ModbusTable } from '../config/types.js';
+import type { ModbusTable } from '../protocol/modbus/tables.js';
 
 export interface ReadRequestLike {
   table: ModbusTable;
