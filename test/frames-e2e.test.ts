@@ -17,7 +17,7 @@ import { PtyPair } from '../src/sim/frames/pty-pair.js';
 import type { PollResult } from '../src/field/bus-poller.js';
 import type { FramesBusStats } from '../src/field/frames/frames-reader.js';
 import { silentLogger } from './frames-helpers.js';
-import { patient } from './helpers/patience.js';
+import { waitFor } from './helpers/wait.js';
 
 function onPath(cmd: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -32,14 +32,6 @@ function onPath(cmd: string): string | null {
   return null;
 }
 
-async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + patient(ms);
-  while (Date.now() < deadline) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return pred();
-}
 
 interface Msg {
   topic: string;
@@ -113,30 +105,30 @@ if (!socat && process.env.CI === 'true') {
       cleanups.push(() => composed.agent.stop());
       const events = (code: string): Msg[] => messages.filter((m) => m.topic.endsWith('/lift/L1/event') && m.payload.code === code);
 
-      t.ok(await waitFor(() => polls.filter((p) => p.ok).length >= 3, 5000), 'good polls from the frames bus');
+      t.ok(await waitFor(() => polls.filter((p) => p.ok).length >= 3, 5000, 'good polls from the frames bus'), 'good polls from the frames bus');
       const first = polls.find((p) => p.ok);
       t.ok(first?.ok && first.values.floor === 2 && first.values.mainsPower === true && first.values.safetyChain === true, 'decoded the controller\'s status');
-      const okState = await waitFor(() => messages.some((m) => m.topic.includes('/lift/L1/state') && m.payload.floor === '2'), 5000);
+      const okState = await waitFor(() => messages.some((m) => m.topic.includes('/lift/L1/state') && m.payload.floor === '2'), 5000, 'lift L1 state at floor 2').catch(() => false);
       if (!okState) t.comment(JSON.stringify(messages.slice(0, 5)));
       t.ok(okState, 'lift state on MQTT shows the floor');
 
       sim.lift(c.unitId).inject({ kind: 'mains-lost' });
-      t.ok(await waitFor(() => events('MAINS_POWER_FAILURE').some((m) => m.payload.lifecycle === 'raised'), 8000), 'MAINS_POWER_FAILURE raised on MQTT');
+      t.ok(await waitFor(() => events('MAINS_POWER_FAILURE').some((m) => m.payload.lifecycle === 'raised'), 8000, 'MAINS_POWER_FAILURE raised on MQTT'), 'MAINS_POWER_FAILURE raised on MQTT');
       sim.lift(c.unitId).remove('mains-lost');
 
       sim.lift(c.unitId).inject({ kind: 'fault-code', code: 72 });
-      t.ok(await waitFor(() => polls.some((p) => p.ok && p.values.faultCode === 72), 5000), 'the controller fault code reaches the core as faultCode');
+      t.ok(await waitFor(() => polls.some((p) => p.ok && p.values.faultCode === 72), 5000, 'the controller fault code reaches the core as faultCode'), 'the controller fault code reaches the core as faultCode');
       sim.lift(c.unitId).remove('fault-code');
 
       sim.lift(c.unitId).inject({ kind: 'garbage' });
       const decodedBefore = (composed.agent.busStats()[0] as FramesBusStats).frames.decoded;
-      t.ok(await waitFor(() => (composed.agent.busStats()[0] as FramesBusStats).frames.decoded > decodedBefore + 3, 5000), 'frames behind line noise still decoded');
+      t.ok(await waitFor(() => (composed.agent.busStats()[0] as FramesBusStats).frames.decoded > decodedBefore + 3, 5000, 'frames behind line noise still decoded'), 'frames behind line noise still decoded');
       sim.lift(c.unitId).remove('garbage');
 
       sim.lift(c.unitId).inject({ kind: 'silent' });
-      t.ok(await waitFor(() => events('CONTROLLER_COMM_LOST').some((m) => m.payload.lifecycle === 'raised'), 10000), 'a controller that stops talking: CONTROLLER_COMM_LOST');
+      t.ok(await waitFor(() => events('CONTROLLER_COMM_LOST').some((m) => m.payload.lifecycle === 'raised'), 10000, 'a controller that stops talking: CONTROLLER_COMM_LOST'), 'a controller that stops talking: CONTROLLER_COMM_LOST');
       sim.lift(c.unitId).remove('silent');
-      t.ok(await waitFor(() => events('CONTROLLER_COMM_LOST').some((m) => m.payload.lifecycle === 'cleared'), 8000), 'cleared when it talks again');
+      t.ok(await waitFor(() => events('CONTROLLER_COMM_LOST').some((m) => m.payload.lifecycle === 'cleared'), 8000, 'cleared when it talks again'), 'cleared when it talks again');
       const st = composed.agent.busStats()[0] as FramesBusStats;
       t.ok(st.frames.discardedBytes + st.frames.unmatched + st.frames.badChecksum > 0, 'noise was counted');
       t.comment(JSON.stringify(st.frames));

@@ -8,18 +8,10 @@ import t from 'tap';
 import ModbusSerial from 'modbus-serial';
 import { Simulator } from '../src/sim/simulator.js';
 import { onPath } from './helpers/tools.js';
-import { patient } from './helpers/patience.js';
+import { waitFor } from './helpers/wait.js';
 
 const ModbusRTU = ModbusSerial.default;
 
-async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + patient(ms);
-  while (Date.now() < deadline) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return pred();
-}
 
 const socat = onPath('socat');
 const inCi = process.env.CI === 'true';
@@ -52,7 +44,7 @@ if (!socat && inCi) {
       await exited;
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    t.ok(await waitFor(() => fs.existsSync(a) && fs.existsSync(b), 5000), 'socat created the pty pair');
+    t.ok(await waitFor(() => fs.existsSync(a) && fs.existsSync(b), 5000, 'socat created the pty pair'), 'socat created the pty pair');
 
     await sim.openSerial({ path: a, baudRate: 19200 });
     client.setTimeout(500);

@@ -1,22 +1,22 @@
 /** Shared fixtures for the store, uplink and broker tests (not a test itself). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import type { AlarmEvent } from '../src/core/types.js';
-import type { UplinkConfig } from '../src/config/types.js';
+import type { Config, UplinkConfig } from '../src/config/types.js';
 import type { Logger } from '../src/ports/logger.js';
-import { SqliteOutbox } from '../src/store/sqlite-outbox.js';
-import { dataGapTopic } from '../src/store/data-gap.js';
+import type { SqliteOutbox } from '../src/store/sqlite-outbox.js';
+import { parseConfig } from '../src/config/load.js';
+import { loadProfilesForConfig } from '../src/config/profiles.js';
+import { composeAgent, type Composed } from '../src/agent/compose.js';
 import type { RetentionLimits } from '../src/store/retention.js';
-import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
-import { Dispatcher } from '../src/uplink/dispatcher.js';
-import { eventTopic, rootTopic, stateTopic, statusTopic } from '../src/uplink/topics.js';
-import { eventPayload, statePayload, statusPayload } from '../src/uplink/payload.js';
+import type { MqttUplink } from '../src/uplink/mqtt-uplink.js';
+import type { Dispatcher } from '../src/uplink/dispatcher.js';
+import { eventTopic, rootTopic, stateTopic } from '../src/uplink/topics.js';
+import { eventPayload, statePayload } from '../src/uplink/payload.js';
 import type { StoredEvent } from '../src/ports/outbox.js';
-import { patient } from './helpers/patience.js';
-import { SYSTEM_PORTS } from './helpers/ports.js';
 
 export interface CapturingLogger extends Logger {
   readonly lines: string[];
@@ -77,13 +77,8 @@ export function uplinkConfig(port: number, over: Partial<UplinkConfig> = {}): Up
   };
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + patient(timeoutMs);
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from './helpers/wait.js';
+export { waitFor };
 
 export interface Received {
   topic: string;
@@ -110,7 +105,7 @@ export async function subscriber(port: number, topic: string): Promise<{ client:
   return { client, got, subscribed: () => subscriptions, close: async () => void (await client.endAsync(true)) };
 }
 
-// ---- a gateway wired the way the agent wires it: SQLite outbox -> dispatcher -> MQTT uplink ----
+// ---- a gateway as the agent composes it: SQLite outbox -> dispatcher -> MQTT uplink ----
 
 export const SITE = { id: 'site1', name: 'Site One' };
 export const GATEWAY_ID = 'gw1';
@@ -122,6 +117,9 @@ export const LIFTS: Record<string, { id: string; label: string; landings: string
 };
 
 export interface TestGateway {
+  /** The whole composition (agent not started), for tests of the side doors. */
+  composed: Composed;
+  config: Config;
   outbox: SqliteOutbox;
   uplink: MqttUplink;
   dispatcher: Dispatcher;
@@ -132,21 +130,38 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export function testGateway(opts: { port: number; file: string; logger: Logger; uplink?: Partial<UplinkConfig>; stopTimeoutMs?: number; limits?: Partial<RetentionLimits> }): TestGateway {
-  const outbox = SqliteOutbox.open(opts.file, { ...SYSTEM_PORTS, dataGap: { topic: dataGapTopic(ROOT), gatewayId: GATEWAY_ID, site: SITE }, ...(opts.limits ? { limits: opts.limits } : {}) });
-  const session = outbox.nextSession();
-  const config = uplinkConfig(opts.port, opts.uplink);
-  const uplink = new MqttUplink({
-    config,
-    statusTopic: statusTopic(ROOT),
-    status: (state) => statusPayload({ state, session, gatewayId: GATEWAY_ID, site: SITE, version: 'test', at: Date.now() }),
-    logger: opts.logger.child('uplink'),
-    clientId: `liftwatch-${GATEWAY_ID}`,
-    stopTimeoutMs: opts.stopTimeoutMs ?? 2000,
-  });
-  const dispatcher = new Dispatcher({ outbox, uplink, logger: opts.logger.child('dispatcher'), inflight: config.inflight, backlogRatePerSec: config.backlogRatePerSec ?? 0, clock: SYSTEM_PORTS.clock });
+/**
+ * Built by composeAgent, the agent's own composition, from a config for SITE, GATEWAY_ID and
+ * LIFTS; only the outbox, dispatcher and uplink are started (the field side stays off, so events
+ * come from `append`).
+ */
+export function testGateway(opts: { port: number; file: string; logger: Logger; uplink?: Partial<UplinkConfig>; limits?: Partial<RetentionLimits> }): TestGateway {
+  const lifts = Object.values(LIFTS).map((l, i) =>
+    [`  - id: ${l.id}`, `    label: ${JSON.stringify(l.label)}`, '    bus: field', `    unitId: ${i + 1}`, '    profile: liftwatch-sim', `    landings: ${JSON.stringify(l.landings)}`].join('\n'),
+  );
+  const yaml = [
+    `site: { id: ${SITE.id}, name: ${JSON.stringify(SITE.name)} }`,
+    `gateway: { id: ${GATEWAY_ID} }`,
+    'buses:',
+    '  - { id: field, type: modbus-tcp, host: 127.0.0.1, port: 1 }',
+    'lifts:',
+    ...lifts,
+    `uplink: { url: "mqtt://127.0.0.1:${opts.port}" }`,
+    `storage: { path: ${JSON.stringify(opts.file)} }`,
+    'diagnostics: { enabled: false }',
+    '',
+  ].join('\n');
+  const config = parseConfig(yaml, join(dirname(opts.file), 'gateway.yaml'));
+  // Test-sized limits and timings, set past the schema's minimums on purpose.
+  config.uplink = { ...config.uplink, ...uplinkConfig(opts.port, { backlogRatePerSec: 0, ...opts.uplink }), clientId: `liftwatch-${GATEWAY_ID}` };
+  config.storage = { ...config.storage, ...opts.limits };
+  const composed = composeAgent({ config, profiles: loadProfilesForConfig(config), logger: opts.logger });
+  const outbox = composed.outbox as SqliteOutbox;
+  const { uplink, dispatcher, session } = composed;
   const ctx = (liftId: string) => ({ site: SITE, gatewayId: GATEWAY_ID, lift: LIFTS[liftId] ?? { id: liftId, label: liftId, landings: [] } });
   return {
+    composed,
+    config,
     outbox,
     uplink,
     dispatcher,

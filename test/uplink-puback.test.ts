@@ -38,7 +38,7 @@ void t.test('no PUBACK, no delivery: a restart resends from the store', async (t
   const port = await freePort();
   const file = join(dir, 'o.db');
   const hole = await blackHoleBroker(port);
-  const gw = testGateway({ port, file, logger: captureLogger(), uplink: { inflight: 3 }, stopTimeoutMs: 200 });
+  const gw = testGateway({ port, file, logger: captureLogger(), uplink: { inflight: 3 } });
   gw.start();
   await waitFor(() => gw.uplink.connected, 5000, 'connected to the black hole');
   const stored = gw.append([1, 2, 3, 4, 5].map(() => alarmEvent()));

@@ -15,7 +15,6 @@ import { composeAgent, type Composed } from '../../src/agent/compose.js';
 import { EmbeddedBroker } from '../../src/broker/embedded.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { ConsoleLogger } from './console-logger.js';
-import { patient } from './patience.js';
 
 export interface Msg {
   topic: string;
@@ -171,16 +170,8 @@ export async function subscribe(port: number, topic: string): Promise<{ client: 
   return { client, messages, close: () => client.endAsync(true).then(() => undefined) };
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs: number, what: string): Promise<T> {
-  const waitMs = patient(timeoutMs);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${waitMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from './wait.js';
+export { waitFor };
 
 export function events(messages: Msg[]): Array<Record<string, unknown>> {
   return messages.filter((m) => m.topic.endsWith('/event')).map((m) => m.payload);
