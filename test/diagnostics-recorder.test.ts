@@ -7,7 +7,12 @@ import { FieldError } from '../src/field/errors.js';
 
 void t.test('rawOf: the last poll, good or failed; lastGoodOf: the last good values', async (t) => {
   let poll: (r: PollResult) => void = () => undefined;
-  const agent: Listenable = { on: (l) => void (l.poll && (poll = l.poll)) };
+  const agent: Listenable = {
+    on: (l) => {
+      if (l.poll) poll = l.poll;
+      return () => undefined;
+    },
+  };
   const rec = new DiagnosticsRecorder(agent);
   t.equal(rec.rawOf('L1'), null, 'nothing before the first poll');
   t.equal(rec.lastGoodOf('L1'), null);

@@ -83,8 +83,18 @@ export class Agent {
     this.root = `${config.uplink.topicPrefix}/${config.site.id}/${config.gateway.id}`;
   }
 
-  on(listener: AgentListener): void {
+  /** Adds a listener; the function returned removes it (whoever adds one removes it at its stop). */
+  on(listener: AgentListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Listeners still attached (diagnostics and tests: a stopped side door leaves none behind). */
+  get listenerCount(): number {
+    return this.listeners.length;
   }
 
   async start(): Promise<void> {

@@ -18,18 +18,21 @@ export function firstPolls(agent: Pick<Agent, 'on'>, liftIds: readonly string[],
   const done = new Promise<void>((resolve) => {
     const waiting = new Set(liftIds);
     let done = false;
+    let off = (): void => undefined;
     const finish = (): void => {
       if (done) return;
       done = true;
       clock.clearTimeout(timer);
+      off();
       resolve();
     };
     cancel = () => {
       done = true;
       clock.clearTimeout(timer);
+      off();
     };
     const timer = clock.setTimeout(finish, boundMs);
-    agent.on({
+    off = agent.on({
       poll: (r) => {
         if (done) return;
         waiting.delete(r.liftId);

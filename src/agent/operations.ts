@@ -36,6 +36,7 @@ export class Operations {
   private store: UsageStore | null = null;
   private watchdog: Watchdog | null = null;
   private running = false;
+  private detach: () => void = () => undefined;
   private startedMono = 0;
   lastIntegrity: { at: number; problems: string[] } | null = null;
   lastSelfTest: CheckResult[] = [];
@@ -60,7 +61,7 @@ export class Operations {
     this.running = true;
     this.startedMono = this.opts.clock.now().mono;
     this.store = UsageStore.open(this.opts.dbPath ?? config.storage.path, { clock: this.opts.clock });
-    composed.agent.on({
+    this.detach = composed.agent.on({
       poll: (r) => {
         if (!this.running) return;
         if (r.ok) this.usage.sample(r.liftId, r.values, r.at.mono);
@@ -104,6 +105,8 @@ export class Operations {
       this.opts.logger.error('could not store usage statistics at stop', { error: String(err) });
     }
     this.running = false;
+    this.detach();
+    this.detach = () => undefined;
     this.store?.close();
     this.store = null;
   }

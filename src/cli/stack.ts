@@ -103,9 +103,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const print = opts.print === undefined ? (line: string) => process.stdout.write(line + '\n') : opts.print;
     if (print) {
       const contexts = liftContexts(config);
-      composed.agent.on({
+      const off = composed.agent.on({
         event: (stored, ev) => print(formatEvent(stored, ev, contexts.get(ev.liftId), opts.colour ?? false)),
       });
+      started.push(async () => off());
     }
     // The health message is the `schedule.health` job's (the one setting for it); its first
     // publication waits until every lift has been polled once, so it never reports buses that

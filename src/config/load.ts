@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { checkAliasExpansion, checkYamlDepth, readTextFile } from './input-limits.js';
 import type { Config } from './types.js';
 import { configSchemaValidator } from './validators/index.js';
+import { migrateConfig, type MigrationNote } from './migrate.js';
 import {
   ConfigError,
   describeValue,
@@ -82,6 +83,13 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   return parseConfig(text, file, opts);
 }
 
+/** What the migrations changed in each loaded config (migrate.ts), for config check and the start. */
+const configMigrations = new WeakMap<Config, MigrationNote[]>();
+
+export function migrationsOf(config: Config): MigrationNote[] {
+  return configMigrations.get(config) ?? [];
+}
+
 /** Where each loaded config's keys are in its file, for problems found after loading. */
 const configLines = new WeakMap<Config, LineOf>();
 
@@ -98,6 +106,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
       { file: shown, path: '(top level)', message: 'expected a mapping with site, buses, lifts and uplink, got an empty file' },
     ]);
   }
+  const migrated = migrateConfig(data, shown);
   const validate = configSchemaValidator(); // config/schema.json, pre-compiled
   const problems: ConfigProblem[] = [];
   if (!validate(data)) problems.push(...problemsFromAjv(validate.errors ?? [], shown, data, lineOf));
@@ -107,6 +116,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   if (problems.length > 0) throw new ConfigError('CONFIG_INVALID', uniqueByPath(problems));
   const config = applyDerivedDefaults(data as Omit<Config, 'file'>, file, opts);
   configLines.set(config, lineOf);
+  configMigrations.set(config, migrated);
   return config;
 }
 

@@ -109,7 +109,6 @@ export interface UplinkConfig {
   reconnectMaxMs: number; // default 60000
   inflight: number; // default 100: QoS 1 publishes awaiting PUBACK at once
   /** Ignored (config/schema.json): the health message follows `schedule.health` alone. */
-  healthIntervalSec?: number;
   /** Default 200 (schema): backlog events per second after a reconnect; 0 = unpaced. */
   backlogRatePerSec?: number;
 }
@@ -151,6 +150,8 @@ export interface RuleTuning {
 }
 
 export interface Config {
+  /** The config format version (config/migrate.ts): always the current one after loading. */
+  version: number;
   /** Absolute path of the file this config was read from (for messages). */
   file: string;
   site: { id: string; name: string; address?: string };

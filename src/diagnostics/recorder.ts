@@ -16,7 +16,7 @@ export interface RawSample {
 }
 
 export interface Listenable {
-  on(l: { event?: (s: StoredEvent, e: AlarmEvent) => void; poll?: (r: PollResult) => void }): void;
+  on(l: { event?: (s: StoredEvent, e: AlarmEvent) => void; poll?: (r: PollResult) => void }): () => void;
 }
 
 /** Test calls kept per lift: only the newest matter. */
@@ -34,8 +34,11 @@ export class DiagnosticsRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly testCalls = new Map<string, StoredEvent[]>();
 
+  /** Detaches the recorder from the agent (the diagnostics service's stop). */
+  readonly detach: () => void;
+
   constructor(agent: Listenable) {
-    agent.on({
+    this.detach = agent.on({
       poll: (r) => {
         const s = this.seen.get(r.liftId);
         if (s === undefined) this.seen.set(r.liftId, { last: r, good: r.ok ? r.values : null });

@@ -30,6 +30,7 @@ export interface DiagnosticsServiceOptions {
 export class DiagnosticsService {
   private readonly server: DiagnosticsServer;
   private readonly reader: StoreReader;
+  private readonly recorder: DiagnosticsRecorder;
   readonly socket: string;
   readonly readOnlySocket: string | null;
 
@@ -39,6 +40,7 @@ export class DiagnosticsService {
     this.readOnlySocket = paths.readOnly;
     this.reader = new StoreReader(o.config.storage.path, new Map(o.config.lifts.map((l) => [l.id, l.landings])));
     const recorder = new DiagnosticsRecorder(o.agent);
+    this.recorder = recorder;
     this.server = new DiagnosticsServer({
       socket: paths.socket,
       readOnlySocket: paths.readOnly,
@@ -65,8 +67,10 @@ export class DiagnosticsService {
     await this.server.start();
   }
 
+  /** Stops the socket, closes the store reader and detaches the recorder from the agent. */
   async stop(): Promise<void> {
     await this.server.stop();
     this.reader.close();
+    this.recorder.detach();
   }
 }

@@ -7,6 +7,7 @@
  */
 import { serviceUserFindings } from './service-user.js';
 import type { Config } from '../config/types.js';
+import { migrationsOf } from '../config/load.js';
 import { credentialFindings } from './files.js';
 import { error, warning, type Finding } from './findings.js';
 import { pathUses } from './inventory.js';
@@ -35,13 +36,9 @@ export function brokerBinds(config: Config): Bind[] {
   return b.enabled && b.port !== 0 ? [{ key: ['broker', 'port'], host: b.host, port: b.port, what: 'the embedded MQTT broker' }] : [];
 }
 
-/** Keys still accepted so that older configs load, and ignored. */
+/** What the migration of an older config format changed (config/migrate.ts). */
 function deprecations(config: Config): Finding[] {
-  if (config.uplink.healthIntervalSec === undefined) return [];
-  return [
-    warning('DEPRECATED_KEY', ['uplink', 'healthIntervalSec'],
-      'expected no uplink.healthIntervalSec: it is ignored; the health message follows schedule.health.cron alone (every minute by default)'),
-  ];
+  return migrationsOf(config).map((n) => warning('DEPRECATED_KEY', n.path, n.message));
 }
 
 export async function preflight(config: Config, opts: PreflightOptions): Promise<Finding[]> {
