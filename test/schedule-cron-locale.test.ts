@@ -41,3 +41,12 @@ void t.test('no Intl.DateTimeFormat for cron work', async (t) => {
   t.equal(out.next, '2026-01-05T03:00:00.000Z', 'the next Monday 03:00 UTC after 2026-01-01');
   t.ok(out.gap > 24 * 3600_000 && out.gap <= 3 * 24 * 3600_000, `every other day: gap ${out.gap} ms`);
 });
+
+void t.test('one copy of cron-parser and of luxon: the locale set is the one node-schedule parses with', async (t) => {
+  const { createRequire } = await import('node:module');
+  const here = createRequire(import.meta.url);
+  const cronFromHere = here.resolve('cron-parser');
+  const cronFromSchedule = createRequire(here.resolve('node-schedule')).resolve('cron-parser');
+  t.equal(cronFromSchedule, cronFromHere, 'node-schedule uses the cron-parser the schedule check uses');
+  t.equal(createRequire(cronFromHere).resolve('luxon'), here.resolve('luxon'), 'cron-parser uses the luxon liftwatch configures');
+});

@@ -29,6 +29,13 @@ interface LooseError {
   code?: unknown;
 }
 
+/**
+ * modbus-serial's errors as it raises them: timeouts and a closed port have a name and an errno,
+ * exceptions a modbusCode, but a bad CRC and a wrong-length answer are plain Errors whose text
+ * is the only thing that tells them apart (modbus-serial 8 index.js, _onReceive). The texts are
+ * matched for that reason alone, with the version pinned in package.json; test/fuzz-modbus.test.ts
+ * and test/e2e-modbus.test.ts fail if an upgrade changes them (CRC counted as CRC).
+ */
 export function classify(err: unknown, bus: string, unitId?: number): FieldError {
   if (err instanceof FieldError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as LooseError;

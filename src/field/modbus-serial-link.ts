@@ -94,7 +94,9 @@ export class ModbusSerialLink implements ModbusLink {
  * garbled or late answer corrupt the next transactions (test/fuzz-modbus.test.ts: 15 of 50 good
  * answers failed after a storm). Modbus RTU is strictly request/response: anything received
  * before a request is stale, so it is dropped, as an RTU master flushes its receive FIFO.
- * The buffer is the port's private field (modbus-serial 8 ports/telnetport.js, rtubufferedport.js).
+ * The buffer is the port's private field (modbus-serial 8 ports/telnetport.js, rtubufferedport.js);
+ * no public call empties it, so modbus-serial is pinned to the exact version this was checked
+ * against (package.json), and the fuzz test fails if an upgrade moves the field.
  */
 function flushStaleInput(c: ModbusClient): void {
   const port = (c as unknown as { _port?: { _buffer?: unknown } })._port;

@@ -8,8 +8,9 @@
  * only reads numeric fields (year, month, day, weekday, hour...), which do not depend on the
  * locale, so a fixed one changes no result and skips the lookup.
  *
- * luxon is cron-parser's dependency, not ours: it is resolved from cron-parser's location so
- * the instance configured is the one cron-parser uses.
+ * luxon is a dependency of ours too, in the range cron-parser asks for, so npm installs one
+ * copy and the Settings set here are the ones cron-parser reads (test/schedule-cron-locale.test.ts
+ * checks that cron-parser, from here and from node-schedule, and luxon resolve to one copy each).
  *
  * The libraries are loaded on first use, through `cronParser()` and `nodeSchedule()`, which set
  * the locale first: a config with every job off never loads them (cron-parser, luxon and
@@ -29,7 +30,7 @@ let luxon: { Settings: { defaultLocale: string } } | null = null;
 
 function withLocale(): { Settings: { defaultLocale: string } } {
   if (!luxon) {
-    luxon = createRequire(fromHere.resolve('cron-parser'))('luxon') as { Settings: { defaultLocale: string } };
+    luxon = fromHere('luxon') as { Settings: { defaultLocale: string } };
     luxon.Settings.defaultLocale = CRON_LOCALE;
   }
   return luxon;
