@@ -142,7 +142,16 @@ void t.test('client falls back to the read-only socket when the full one is refu
 void t.test('a stranger (uid nobody) gets the read-only socket and cannot end an alarm', { skip: asRoot ? false : 'needs root to start a process as another user' }, async (t) => {
   const { socket, dir, calls } = await serve(t);
   fs.chmodSync(dir, 0o755);
-  const client = new URL('../src/diagnostics/client.js', import.meta.url).pathname;
+  // `nobody` may not be able to read this checkout (a clone in root's 0700 home) nor tap's
+  // loaders in its node_modules: the client's two modules are copied to a world-readable
+  // directory and the child starts without tap's NODE_OPTIONS.
+  const readable = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-stranger-'));
+  t.teardown(() => fs.rmSync(readable, { recursive: true, force: true }));
+  for (const m of ['client.js', 'protocol.js']) fs.copyFileSync(new URL(`../src/diagnostics/${m}`, import.meta.url), path.join(readable, m));
+  fs.writeFileSync(path.join(readable, 'package.json'), '{ "type": "module" }\n');
+  for (const f of fs.readdirSync(readable)) fs.chmodSync(path.join(readable, f), 0o644);
+  fs.chmodSync(readable, 0o755);
+  const client = path.join(readable, 'client.js');
   const code = `
     const { DiagnosticsClient } = await import(${JSON.stringify(client)});
     const c = await new DiagnosticsClient(${JSON.stringify(socket)}, ${JSON.stringify(readOnlyPath(socket))}).connect();
@@ -150,7 +159,7 @@ void t.test('a stranger (uid nobody) gets the read-only socket and cannot end an
     try { await c.request('end-alarm', { lift: 'A' }); out.ended = true; } catch (e) { out.refused = e.code; }
     c.close();
     console.log(JSON.stringify(out));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { uid: 65534, gid: 65534, cwd: readable, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
