@@ -21,8 +21,9 @@ import { footprintBench } from './footprint.js';
 import { scaleBench } from './scale.js';
 import { facilityBench } from './facility.js';
 import { startupBench } from './startup.js';
+import { sameJobBench } from './samejob.js';
 
-export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench, facilityBench];
+export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench, facilityBench, sameJobBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [--quick] [--only ${BENCHES.map((b) => b.name).join('|')}[,...]] [--soak-minutes N] [--out DIR]`;

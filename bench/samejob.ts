@@ -1,0 +1,159 @@
+/**
+ * Benchmark 9, the same job as a bare script. A Modbus TCP slave with 16 units whose 16 holding
+ * registers change once a second (bench/lib/samejob-registers.ts) is polled every 100 ms per
+ * unit (160 requests/s) by two programs in turn, each alone, publishing to mosquitto with QoS 1:
+ * - the bare script (bench/children/samejob-bare.ts, ~50 lines: modbus-serial + mqtt.js,
+ *   publish on change, no persistence, no classification);
+ * - liftwatch (`liftwatch run` on a config of 16 lifts, profile samejob-16): decode, debounce,
+ *   classify, state snapshots, the SQLite outbox, QoS 1.
+ * Both run with the systemd unit's Node settings (NODE_OPTIONS, MALLOC_ARENA_MAX), so the agent
+ * does not re-exec itself. After a warm-up, CPU (% of one core) and the median RSS of each,
+ * and of the slave while it serves each, are read from /proc over the same window length.
+ * Targets: liftwatch's CPU ≤ 1.5× the script's, its RSS ≤ 1.0×, the slave's CPU under
+ * liftwatch ≤ 1.2× under the script.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import type { Bench, Measured } from './lib/bench.js';
+import { freePort, sleep, tempDir } from './lib/env.js';
+import { benchConfigDoc, writeAndLoad } from './lib/config.js';
+import { Mosquitto, mosquittoPath } from './lib/mosquitto.js';
+import { sampleWindow, type ProcWindow } from './lib/proc-sampler.js';
+import { SAMEJOB_PROFILE } from './lib/samejob-registers.js';
+import { round } from './lib/stats.js';
+import { unitRuntimeEnv } from './lib/unit-runtime.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CHILDREN = fileURLToPath(new URL('./children/', import.meta.url));
+const UNITS = 16;
+
+function stop(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => (clearTimeout(t), resolve()));
+    child.kill('SIGTERM');
+  });
+}
+
+async function startSlave(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const slave = spawn(process.execPath, [path.join(CHILDREN, 'samejob-slave.js'), String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the same-job slave did not start within 10 s')), 10_000);
+    slave.stdout?.once('data', () => (clearTimeout(t), resolve()));
+    slave.once('exit', (code) => (clearTimeout(t), reject(new Error(`the same-job slave exited (${String(code)})`))));
+  });
+  return slave;
+}
+
+/** The requests the slave has served so far (it prints them on SIGUSR2). */
+function requestsServed(slave: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the same-job slave did not report its requests')), 5000);
+    const onData = (d: Buffer): void => {
+      const m = /requests (\d+)/.exec(d.toString());
+      if (!m) return;
+      clearTimeout(t);
+      slave.stdout?.off('data', onData);
+      resolve(Number(m[1]));
+    };
+    slave.stdout?.on('data', onData);
+    slave.kill('SIGUSR2');
+  });
+}
+
+/** Runs `program` alone against the slave: warm-up, then one window of both processes. */
+async function phase(program: ChildProcess, slave: ChildProcess, warmS: number, windowS: number): Promise<{ program: ProcWindow; slave: ProcWindow; requestsPerS: number }> {
+  await sleep(warmS * 1000);
+  if (program.exitCode !== null) throw new Error(`the measured program exited during the warm-up (${String(program.exitCode)})`);
+  const r0 = await requestsServed(slave);
+  const t0 = performance.now();
+  const [p, s] = await sampleWindow([program.pid!, slave.pid!], windowS);
+  const requestsPerS = ((await requestsServed(slave)) - r0) / ((performance.now() - t0) / 1000);
+  if (program.exitCode !== null) throw new Error(`the measured program exited during the window (${String(program.exitCode)})`);
+  return { program: p!, slave: s!, requestsPerS };
+}
+
+export const sameJobBench: Bench = {
+  name: 'samejob',
+  title: 'Same job as a bare script',
+  target: 'CPU ≤ 1.5× and RSS ≤ 1.0× a bare modbus-serial + mqtt.js script on the same job; the slave CPU under liftwatch within 1.2×',
+  async run(opts): Promise<Measured> {
+    if (!mosquittoPath()) {
+      return { headline: 'not measured: mosquitto is not installed', ratio: null, pass: null, figures: {}, baseline: {}, notes: ['Install mosquitto (Debian package) to run this benchmark.'] };
+    }
+    const warmS = opts.quick ? 5 : 30;
+    const windowS = opts.quick ? 15 : 180;
+    const tmp = tempDir('samejob');
+    const { env: unitEnv, applied } = unitRuntimeEnv();
+    const env = { ...unitEnv, LIFTWATCH_REEXEC: '0' };
+    const broker = new Mosquitto(tmp.dir);
+    let slave: ChildProcess | null = null;
+    let program: ChildProcess | null = null;
+    try {
+      const mqtt = await broker.start();
+      const slavePort = await freePort();
+      slave = await startSlave(slavePort, process.env);
+
+      opts.log(`samejob: bare script, ${warmS} s warm-up + ${windowS} s`);
+      program = spawn(process.execPath, [path.join(CHILDREN, 'samejob-bare.js'), String(slavePort), mqtt.url], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const bare = await phase(program, slave, warmS, windowS);
+      await stop(program);
+
+      const profileFile = path.join(tmp.dir, 'samejob-16.yaml');
+      fs.writeFileSync(profileFile, stringify(SAMEJOB_PROFILE));
+      const doc = benchConfigDoc({ dir: tmp.dir, dbFile: path.join(tmp.dir, 'agent.db'), busPort: slavePort, mqttUrl: mqtt.url, lifts: UNITS, pollIntervalMs: 100 });
+      doc['buses'] = [{ id: 'sim', type: 'modbus-tcp', host: '127.0.0.1', port: slavePort, timeoutMs: 1000, retries: 0 }];
+      for (const l of doc['lifts'] as Array<Record<string, unknown>>) l['profile'] = profileFile;
+      doc['diagnostics'] = { socket: path.join(tmp.dir, 'agent.sock'), group: false };
+      const { file } = writeAndLoad(tmp.dir, doc);
+      opts.log(`samejob: liftwatch run, ${warmS} s warm-up + ${windowS} s`);
+      program = spawn(process.execPath, [BIN, 'run', '--config', file, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const lw = await phase(program, slave, warmS, windowS);
+      await stop(program);
+      program = null;
+
+      const ratios = {
+        cpu: lw.program.cpuPercent / bare.program.cpuPercent,
+        rss: lw.program.rssMedianMb / bare.program.rssMedianMb,
+        slave: lw.slave.cpuPercent / bare.slave.cpuPercent,
+      };
+      const worst = Math.max(ratios.cpu / 1.5, ratios.rss / 1.0, ratios.slave / 1.2);
+      const pct = (v: number) => `${round(v, 2)} %`;
+      const mb = (v: number) => `${round(v, 1)} MB`;
+      return {
+        headline: `liftwatch ${pct(lw.program.cpuPercent)} CPU, ${mb(lw.program.rssMedianMb)}; bare script ${pct(bare.program.cpuPercent)}, ${mb(bare.program.rssMedianMb)}; ratios CPU ${round(ratios.cpu, 2)}×, RSS ${round(ratios.rss, 2)}×, slave CPU ${round(ratios.slave, 2)}×`,
+        ratio: round(worst),
+        pass: worst <= 1,
+        figures: {
+          'liftwatch CPU % of a core': round(lw.program.cpuPercent, 2),
+          'liftwatch RSS median MB': round(lw.program.rssMedianMb, 1),
+          'slave CPU % under liftwatch': round(lw.slave.cpuPercent, 2),
+          'CPU ratio (≤ 1.5)': round(ratios.cpu, 2),
+          'RSS ratio (≤ 1.0)': round(ratios.rss, 2),
+          'slave CPU ratio (≤ 1.2)': round(ratios.slave, 2),
+          'requests/s under liftwatch': round(lw.requestsPerS, 1),
+        },
+        baseline: {
+          'bare script CPU % of a core': round(bare.program.cpuPercent, 2),
+          'bare script RSS median MB': round(bare.program.rssMedianMb, 1),
+          'slave CPU % under the bare script': round(bare.slave.cpuPercent, 2),
+          'requests/s under the bare script': round(bare.requestsPerS, 1),
+        },
+        notes: [
+          `${UNITS} units × 16 holding registers, 15 of them changing every second; each program polls every unit every 100 ms over Modbus TCP and publishes with QoS 1 to mosquitto; ${warmS} s warm-up, then a ${windowS} s window read from /proc once a second.`,
+          `Both programs with the unit's settings: ${Object.entries(applied).map(([k, v]) => `${k}=${v}`).join(' ')}; the agent with LIFTWATCH_REEXEC=0 (the settings are already in NODE_OPTIONS, as under systemd).`,
+          'Ratio column = worst of CPU/1.5, RSS/1.0, slave CPU/1.2 (≤ 1 passes).',
+        ],
+      };
+    } finally {
+      await stop(program);
+      await stop(slave);
+      await broker.stop();
+      tmp.remove();
+    }
+  },
+};
