@@ -17,7 +17,7 @@ const WARNING = 1;
 void t.test('the official AsyncAPI parser accepts docs/asyncapi.yaml with no error and no warning', async (t) => {
   const { document, diagnostics } = await fromFile(new Parser(), doc).parse();
   const shown = (severity: number): string[] =>
-    diagnostics.filter((d) => d.severity === severity).map((d) => `${d.code} at ${d.path.join('.') || '(root)'}: ${d.message}`);
+    diagnostics.filter((d) => Number(d.severity) === severity).map((d) => `${d.code} at ${d.path.join('.') || '(root)'}: ${d.message}`);
   t.same(shown(ERROR), [], 'errors');
   t.same(shown(WARNING), [], 'warnings');
   t.ok(document, 'a document was produced');
