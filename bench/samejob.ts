@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { Bench, Measured } from './lib/bench.js';
-import { freePort, sleep, tempDir } from './lib/env.js';
+import { freePort, sleep, stopChild, tempDir } from './lib/env.js';
 import { benchConfigDoc, writeAndLoad } from './lib/config.js';
 import { Mosquitto, mosquittoPath } from './lib/mosquitto.js';
 import { sampleWindow, type ProcWindow } from './lib/proc-sampler.js';
@@ -29,15 +29,6 @@ import { unitRuntimeEnv } from './lib/unit-runtime.js';
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const CHILDREN = fileURLToPath(new URL('./children/', import.meta.url));
 const UNITS = 16;
-
-function stop(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(t), resolve()));
-    child.kill('SIGTERM');
-  });
-}
 
 async function startSlave(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const slave = spawn(process.execPath, [path.join(CHILDREN, 'samejob-slave.js'), String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -101,7 +92,7 @@ export const sameJobBench: Bench = {
       opts.log(`samejob: bare script, ${warmS} s warm-up + ${windowS} s`);
       program = spawn(process.execPath, [path.join(CHILDREN, 'samejob-bare.js'), String(slavePort), mqtt.url], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const bare = await phase(program, slave, warmS, windowS);
-      await stop(program);
+      await stopChild(program);
 
       const profileFile = path.join(tmp.dir, 'samejob-16.yaml');
       fs.writeFileSync(profileFile, stringify(SAMEJOB_PROFILE));
@@ -113,7 +104,7 @@ export const sameJobBench: Bench = {
       opts.log(`samejob: liftwatch run, ${warmS} s warm-up + ${windowS} s`);
       program = spawn(process.execPath, [BIN, 'run', '--config', file, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const lw = await phase(program, slave, warmS, windowS);
-      await stop(program);
+      await stopChild(program);
       program = null;
 
       const ratios = {
@@ -150,8 +141,8 @@ export const sameJobBench: Bench = {
         ],
       };
     } finally {
-      await stop(program);
-      await stop(slave);
+      await stopChild(program);
+      await stopChild(slave);
       await broker.stop();
       tmp.remove();
     }

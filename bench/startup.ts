@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Measured } from './lib/bench.js';
-import { freePort, sleep, tempDir } from './lib/env.js';
+import { freePort, sleep, stopChild, tempDir } from './lib/env.js';
 import { benchConfigDoc, writeAndLoad } from './lib/config.js';
 import { Mosquitto, mosquittoPath } from './lib/mosquitto.js';
 import { median, round } from './lib/stats.js';
@@ -36,15 +36,6 @@ function once(args: string[], preload: string, rssFile: string, env: NodeJS.Proc
   const ms = performance.now() - t0;
   const kb = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
   return { ms, rssMb: kb / 1024, status: r.status };
-}
-
-function stop(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(t), resolve()));
-    child.kill('SIGTERM');
-  });
 }
 
 export const startupBench: Bench = {
@@ -113,8 +104,8 @@ export const startupBench: Bench = {
         ],
       };
     } finally {
-      await stop(agent);
-      await stop(sim);
+      await stopChild(agent);
+      await stopChild(sim);
       await broker?.stop();
       tmp.remove();
     }

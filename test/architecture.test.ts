@@ -35,7 +35,6 @@ const ROOM = 'facility';
 interface Import {
   from: string;
   to: string;
-  typeOnly: boolean;
 }
 
 function sources(dir: string): string[] {
@@ -46,15 +45,15 @@ function sources(dir: string): string[] {
   });
 }
 
-const IMPORT = /^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/gm;
+const IMPORT = /^\s*(?:import|export)\s+[^;]*?from\s+'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/gm;
 
 function importsOf(file: string): Import[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: Import[] = [];
   for (const m of text.matchAll(IMPORT)) {
-    const spec = m[3] ?? m[4]!;
+    const spec = m[1] ?? m[2]!;
     const to = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
-    out.push({ from: file, to, typeOnly: m[2] !== undefined });
+    out.push({ from: file, to });
   }
   return out;
 }

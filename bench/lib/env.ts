@@ -1,4 +1,5 @@
 /** Machine facts, temp directories, free ports and a quiet logger for the benchmarks. */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -70,6 +71,16 @@ export class BenchLogger implements Logger {
   private keep(level: string, msg: string, fields?: Record<string, unknown>): void {
     if (this.sink.length < 50) this.sink.push(`${level} [${this.ns}] ${msg}${fields ? ' ' + JSON.stringify(fields) : ''}`);
   }
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when the child has exited (at once if it already has). */
+export function stopChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => (clearTimeout(t), resolve()));
+    child.kill('SIGTERM');
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
