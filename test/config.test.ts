@@ -77,14 +77,17 @@ void t.test('minimal config: every default, gateway id from the host name', asyn
   const text = [
     'site: { id: s1, name: Site }',
     'uplink: { url: "mqtts://broker:8883" }',
-    'buses: [{ id: b1, type: modbus-rtu, port: /dev/ttyS0 }, { id: b2, type: modbus-tcp, host: gw }]',
+    'buses: [{ id: b1, type: modbus-rtu, port: /dev/ttyS0 }, { id: b2, type: modbus-tcp, host: gw }, { id: b3, type: modbus-rtu-over-tcp, host: conv }]',
     'lifts: [{ id: L1, bus: b1, unitId: 7, profile: generic-di-8, landings: ["0"] }]',
   ].join('\n');
   const cfg = parseConfig(text, 'inline.yaml', { hostname: 'pi-lift.local' });
   t.equal(cfg.gateway.id, 'pi-lift');
   t.equal(cfg.uplink.clientId, 'liftwatch-pi-lift');
   t.same(cfg.buses[0], { id: 'b1', type: 'modbus-rtu', port: '/dev/ttyS0', baudRate: 19200, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 500, retries: 1, interFrameGapMs: 5 });
-  t.same(cfg.buses[1], { id: 'b2', type: 'modbus-tcp', host: 'gw', port: 502, timeoutMs: 500, retries: 1, interFrameGapMs: 5 });
+  // Modbus TCP keeps no silence between frames (the MBAP header frames them); RTU through a
+  // converter is replayed on a serial line and keeps the serial gap.
+  t.same(cfg.buses[1], { id: 'b2', type: 'modbus-tcp', host: 'gw', port: 502, timeoutMs: 500, retries: 1, interFrameGapMs: 0 });
+  t.same(cfg.buses[2], { id: 'b3', type: 'modbus-rtu-over-tcp', host: 'conv', port: 502, timeoutMs: 500, retries: 1, interFrameGapMs: 5 });
   t.equal(cfg.lifts[0]?.label, 'L1', 'label defaults to the id');
   t.equal(cfg.lifts[0]?.pollIntervalMs, 500);
   t.same(cfg.broker, { enabled: false, host: '127.0.0.1', port: 1883 });

@@ -104,6 +104,44 @@ void t.test('a gap of 0: lifts that are due are polled back to back without a ti
   await poller.stop();
 });
 
+/** A clock whose timers all fire `lateMs` after they were due, as an event loop's do. */
+class LateClock implements Clock {
+  timers = 0;
+  constructor(
+    private readonly inner: ManualClock,
+    private readonly lateMs: number,
+  ) {}
+  now() {
+    return this.inner.now();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.timers++;
+    return this.inner.setTimeout(fn, ms + this.lateMs);
+  }
+  clearTimeout(h: TimerHandle): void {
+    this.inner.clearTimeout(h);
+  }
+}
+
+void t.test('late timers neither slow the poll rate nor split one cycle of a bus into a wake-up per unit', async (t) => {
+  const manual = new ManualClock();
+  const clock = new LateClock(manual, 2);
+  const link = new FakeLink(manual, 1);
+  const poller = new BusPoller(bus(0), link, lifts(4, 100), clock, silentLogger, () => undefined);
+  poller.start();
+  await manual.advance(10_000);
+  const stopped = poller.stop();
+  await manual.advance(10);
+  await stopped;
+  for (const unit of [1, 2, 3, 4]) {
+    const n = link.requests.filter((r) => r.unitId === unit).length;
+    // A fixed delay from each poll's start adds every timer's lateness to every interval: 98 here.
+    t.ok(n >= 100, `unit ${unit} polled ${n} times in 10 s at 100 ms`);
+  }
+  const cycles = link.requests.length / 4;
+  t.ok(clock.timers <= cycles + 1, `${clock.timers} timers for ${cycles} cycles: one wake-up a cycle, the units polled back to back`);
+});
+
 void t.test('answers equal to the last poll are not decoded again: the same frozen values are handed on', async (t) => {
   const clock = new ManualClock();
   // Unit 1 answers the same registers twice, then a changed register, then that again.

@@ -138,6 +138,11 @@ function applyDerivedDefaults(raw: Omit<Config, 'file'>, file: string, opts: Loa
   cfg.uplink.clientId ??= `liftwatch-${cfg.gateway.id}`;
   cfg.storage.path = path.resolve(process.cwd(), cfg.storage.path);
   for (const lift of cfg.lifts) lift.label ??= lift.id;
+  for (const bus of cfg.buses) {
+    // config/schema.json, tcpBus.interFrameGapMs: Modbus TCP needs no silence between frames (the
+    // MBAP header frames them); RTU tunnelled through a converter is replayed on a serial line.
+    if (bus.type === 'modbus-tcp' || bus.type === 'modbus-rtu-over-tcp') bus.interFrameGapMs ??= bus.type === 'modbus-tcp' ? 0 : 5;
+  }
   return cfg;
 }
 

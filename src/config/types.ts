@@ -29,7 +29,7 @@ export interface TcpBusConfig {
   port: number; // default 502
   timeoutMs: number;
   retries: number;
-  interFrameGapMs: number;
+  interFrameGapMs: number; // default 0 for modbus-tcp, 5 for modbus-rtu-over-tcp (load.ts)
 }
 
 export type BusConfig = SerialBusConfig | TcpBusConfig;

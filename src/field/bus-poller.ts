@@ -16,7 +16,7 @@ import { classify, FieldError } from './errors.js';
 import type { ModbusLink } from '../ports/modbus-link.js';
 import { sameResults, type ReadPlan } from '../field/read-plan.js';
 import { newUnitStats, type UnitStats } from './unit-stats.js';
-import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, recordFailure, Sleeper } from './poll-loop.js';
+import { busStatsOf, earliest, ensureOpen, failureBackoffMs, newOpenState, nextOnRate, recordFailure, Sleeper } from './poll-loop.js';
 
 export interface PolledLift {
   id: string;
@@ -139,7 +139,7 @@ export class BusPoller {
       slot.stats.consecutiveFailures = 0;
       slot.stats.lastRttMs = rttMs;
       slot.stats.lastOkAt = at.wall;
-      slot.nextDue = t0.mono + lift.pollIntervalMs;
+      slot.nextDue = nextOnRate(slot.nextDue, lift.pollIntervalMs, at.mono);
       this.onResult({ ok: true, liftId: lift.id, at, values, rttMs });
     } catch (err) {
       const e = classify(err, this.bus.id, lift.unitId);
