@@ -142,6 +142,35 @@ void t.test('late timers neither slow the poll rate nor split one cycle of a bus
   t.ok(clock.timers <= cycles + 1, `${clock.timers} timers for ${cycles} cycles: one wake-up a cycle, the units polled back to back`);
 });
 
+void t.test('the next request is on the wire before the agent handles the previous answer (the slave is not kept waiting)', async (t) => {
+  const clock = new ManualClock();
+  const written: number[] = [];
+  const link: ModbusLink = {
+    isOpen: true,
+    open: async () => undefined,
+    close: async () => undefined,
+    onClose: () => undefined,
+    read: (unitId) => {
+      written.push(unitId);
+      return new Promise((resolve) => clock.setTimeout(() => resolve([unitId, 0, 0, 0, 0]), 2));
+    },
+  };
+  const seen: Array<{ liftId: string; writtenBefore: number[]; at: number }> = [];
+  const poller = new BusPoller(bus(0), link, lifts(3, 100), clock, silentLogger, (r) => {
+    seen.push({ liftId: r.liftId, writtenBefore: [...written], at: r.at.mono });
+  });
+  poller.start();
+  await clock.advance(50);
+  t.same(seen.map((s) => s.liftId), ['L1', 'L2', 'L3'], 'every answer handed on, in order, within the cycle');
+  t.same(seen[0]?.writtenBefore, [1, 2], "L1's answer handed on once L2's request was written");
+  t.same(seen[1]?.writtenBefore, [1, 2, 3], "L2's answer handed on once L3's request was written");
+  t.same(seen[2]?.writtenBefore, [1, 2, 3], "the cycle's last answer handed on before the wait, not held until the next cycle");
+  t.same(seen.map((s) => s.at), [2, 4, 6], 'each result keeps the time its answer arrived');
+  const stopped = poller.stop();
+  await clock.advance(10);
+  await stopped;
+});
+
 void t.test('answers equal to the last poll are not decoded again: the same frozen values are handed on', async (t) => {
   const clock = new ManualClock();
   // Unit 1 answers the same registers twice, then a changed register, then that again.
