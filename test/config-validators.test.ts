@@ -13,7 +13,8 @@ import { compileSchemaFile } from '../src/config/validators/compile.js';
 import { GENERATED } from '../src/config/validators/files.js';
 import { validatorModuleSource } from '../src/config/validators/generate.js';
 import type { ValidateFunction } from 'ajv';
-import { chooseValidator, configSchemaValidator, deviceSchemaValidator, schemaValidator } from '../src/config/validators/index.js';
+import { chooseValidator, configSchemaValidator, deviceSchemaValidator, releaseValidators, schemaValidator } from '../src/config/validators/index.js';
+import { createRequire } from 'node:module';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const yamlOf = (rel: string): unknown => parseYaml(fs.readFileSync(path.join(root, rel), 'utf8'), rel).data;
@@ -29,6 +30,20 @@ void t.test('the build wrote every validator from its schema, and the loaders us
     t.equal(validatorModuleSource(path.join(root, g.schema), g.schema), made, `${g.schema}: generating twice gives the same bytes`);
     t.equal(schemaValidator(g.schema).fresh, false, `${g.schema}: the pre-compiled validator is used, nothing compiled at run time`);
   }
+});
+
+void t.test('a running agent keeps no validator: released, the generated modules leave the require cache, and a later load still validates', async (t) => {
+  const require = createRequire(import.meta.url);
+  const ids = GENERATED.map((g) => require.resolve(path.join(built, g.module)));
+  const before = configSchemaValidator();
+  deviceSchemaValidator();
+  t.ok(ids.every((id) => require.cache[id] !== undefined), 'loaded: both modules in the require cache');
+  releaseValidators();
+  t.same(ids.filter((id) => require.cache[id] !== undefined), [], 'released: neither is held by the require cache');
+  const again = configSchemaValidator();
+  t.not(again, before, 'the next load requires the module afresh (the old function was not kept)');
+  t.equal(again({}), false, 'and still validates: an empty config is refused');
+  t.equal(schemaValidator('config/schema.json').fresh, false, 'from the built module, nothing compiled');
 });
 
 void t.test('no generated validator is kept in the sources', async (t) => {
