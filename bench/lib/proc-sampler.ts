@@ -26,6 +26,8 @@ export interface ProcWindow {
   cpuPercent: number;
   /** Median of the RSS samples (one a second). */
   rssMedianMb: number;
+  /** Every RSS sample of the window, MB (to pool several windows). */
+  rssSamplesMb: number[];
 }
 
 /** Samples each pid once a second for `seconds`; returns per pid the CPU share and median RSS. */
@@ -38,5 +40,5 @@ export async function sampleWindow(pids: readonly number[], seconds: number): Pr
     pids.forEach((p, i) => rss[i]!.push(rssMb(p)));
   }
   const wall = (performance.now() - t0) / 1000;
-  return pids.map((p, i) => ({ cpuPercent: ((cpuSeconds(p) - cpu0[i]!) / wall) * 100, rssMedianMb: median(rss[i]!) }));
+  return pids.map((p, i) => ({ cpuPercent: ((cpuSeconds(p) - cpu0[i]!) / wall) * 100, rssMedianMb: median(rss[i]!), rssSamplesMb: rss[i]! }));
 }
