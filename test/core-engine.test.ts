@@ -191,10 +191,16 @@ void t.test('300 random trips of normal operation raise nothing', async (t) => {
     }
     emit(300 + rand() * 300, { moving: false, direction: 'none', doorLocked: false, doorClosedLimit: false });
     emit(1000 + rand() * 1000, { doorOpenLimit: true, callRegistered: false });
-    if (rand() < 0.2) emit(500, { alarmButton: true }), emit(500 + rand() * 2000, { alarmButton: false }); // filtered tap
+    if (rand() < 0.2) {
+      emit(500, { alarmButton: true });
+      emit(500 + rand() * 2000, { alarmButton: false }); // filtered tap
+    }
     emit(3000 + rand() * 10_000, { doorOpenLimit: false, doorOpenCommand: false });
     emit(1000 + rand() * 1000, { doorClosedLimit: true, doorLocked: true });
-    if (rand() < 0.2) emit(500, { alarmButton: true }), emit(200 + rand() * 2500, { alarmButton: false }); // short tap, doors closed
+    if (rand() < 0.2) {
+      emit(500, { alarmButton: true });
+      emit(200 + rand() * 2500, { alarmButton: false }); // short tap, doors closed
+    }
   }
   inputs.sort((a, b) => a.at.mono - b.at.mono);
   const d = new TraceDriver(cfg, at(0), sequentialIds());

@@ -153,7 +153,7 @@ export function checkLiftAgainstProfile(lift: LiftConfig, index: number, profile
   const at: PathSegment[] = ['lifts', index, 'signals'];
   const signals = lift.signals ?? {};
   let wired = 0;
-  for (const [name, ov] of Object.entries(signals) as Array<[string, SignalSource | InputWiring]>) {
+  for (const [name, ov] of Object.entries<SignalSource | InputWiring>(signals)) {
     if (!isSignalName(name)) {
       add([...at, name], `unknown signal "${name}" (allowed: ${SIGNAL_NAMES.join(', ')})`);
       continue;

@@ -10,7 +10,7 @@ import { ConfigError } from './errors.js';
 /** The profile's sources with the lift's overrides applied; {input: n} becomes inputs.address + n. */
 export function resolveSources(profile: DeviceProfile, lift: LiftConfig): Array<[SignalName, SignalSource]> {
   const merged = new Map<SignalName, SignalSource>(Object.entries(profile.signals) as Array<[SignalName, SignalSource]>);
-  for (const [name, ov] of Object.entries(lift.signals ?? {}) as Array<[string, SignalSource | InputWiring]>) {
+  for (const [name, ov] of Object.entries<SignalSource | InputWiring>(lift.signals ?? {})) {
     const problem = (message: string): ConfigError =>
       new ConfigError('CONFIG_INVALID', [{ file: `lift ${lift.id}`, path: `signals.${name}`, message }]);
     if (!isSignalName(name)) throw problem(`unknown signal "${name}"`);

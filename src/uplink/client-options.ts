@@ -51,7 +51,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock): Promise
       },
       (e: unknown) => {
         clock.clearTimeout(timer);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

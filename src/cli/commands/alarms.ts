@@ -4,7 +4,7 @@ import { bySeverity, type Paint } from '../format/colour.js';
 import { table } from '../format/table.js';
 import { localTime } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { offlineNote, withSession, type DiagOptions } from './context.js';
+import { type DiagOptions, offlineNote, whyOffline, withSession } from './context.js';
 
 export function alarms(o: DiagOptions & { lift?: string }): Promise<number> {
   return withSession(o, async (s) => {
@@ -12,7 +12,7 @@ export function alarms(o: DiagOptions & { lift?: string }): Promise<number> {
     if (s.client) rows = await s.client.request<AlarmRow[]>('alarms', o.lift ? { lift: o.lift } : {});
     else {
       const reader = await s.reader();
-      if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+      if (!reader || s.why?.code === 'ACCESS_DENIED') throw whyOffline(s);
       try {
         rows = reader.activeAlarms().filter((a) => !o.lift || a.liftId === o.lift);
         offlineNote(s, reader.path);

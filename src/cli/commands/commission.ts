@@ -54,32 +54,36 @@ export async function commission(o: CommissionOptions): Promise<number> {
     if (!out.json) out.print(line(s, out));
   };
   progress(steps[0] as StepResult);
+  const record = (s: StepResult): void => {
+    progress(s);
+    steps.push(s);
+  };
   const paths = socketPaths(config.diagnostics);
   const group = config.diagnostics?.group === false ? null : (config.diagnostics?.group ?? 'liftwatch');
   const agent = await new DiagnosticsClient(paths.socket, paths.readOnly, group).connect().catch(() => null);
   try {
     // 1-3: port, lifts, signals.
     const field = agent ? await fieldChecksViaAgent(agent, config) : await fieldChecksDirect(config, profiles);
-    for (const s of field.steps) progress(s), steps.push(s);
+    for (const s of field.steps) record(s);
     for (const lift of config.lifts) {
       const v = field.values.get(lift.id);
       const s = v ? plausibility(config, lift.id, v) : ({ step: 'signals-plausible', target: lift.id, status: 'skip', detail: 'no values read' } as StepResult);
-      progress(s), steps.push(s);
+      record(s);
     }
     // 4: clock.
     const clock = o.skip.includes('clock-synchronised') ? ({ step: 'clock-synchronised', status: 'skip', detail: 'skipped (--skip)' } as StepResult) : clockCheck();
-    progress(clock), steps.push(clock);
+    record(clock);
     // 5: broker, 6: round trip, then the retained report.
     // mqtt is loaded only here: it is the slowest module to load, and most commands never need it.
     const { connectBroker } = await import('./commission-broker.js');
     const broker = await connectBroker(config.uplink, timeoutMs);
-    progress(broker.step), steps.push(broker.step);
+    record(broker.step);
     const root = rootTopic(config.uplink.topicPrefix, config.site.id, config.gateway.id);
     let rt: StepResult;
     if (o.skip.includes('round-trip')) rt = { step: 'round-trip', status: 'skip', detail: 'skipped (--skip)' };
     else if (!broker.session) rt = { step: 'round-trip', status: 'skip', detail: 'broker not reachable' };
     else rt = await roundTrip(broker.session, agent, config, root, timeoutMs);
-    progress(rt), steps.push(rt);
+    record(rt);
     const report: CommissioningReport = {
       schema: 'liftwatch.commissioning/1',
       site: { id: config.site.id, name: config.site.name },

@@ -107,7 +107,12 @@ export async function withSession(o: DiagOptions, fn: (s: Session) => Promise<nu
 /** For commands that need the agent: the reason it is not there, as message and exit code. */
 export function needAgent(s: Session): DiagnosticsClient {
   if (s.client) return s.client;
-  throw s.why ?? new DiagnosticsError('NO_AGENT', 'the agent is not running');
+  throw whyOffline(s);
+}
+
+/** Why the agent did not answer (set whenever there is no client). */
+export function whyOffline(s: Session): DiagnosticsError {
+  return s.why ?? new DiagnosticsError('NO_AGENT', 'the agent is not running');
 }
 
 /** Says on stderr (never in the JSON) that an answer comes from the file, not the agent. */

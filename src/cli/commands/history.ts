@@ -5,7 +5,7 @@ import { bySeverity } from '../format/colour.js';
 import { table } from '../format/table.js';
 import { localTime } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { offlineNote, withSession, type DiagOptions } from './context.js';
+import { type DiagOptions, offlineNote, whyOffline, withSession } from './context.js';
 
 export function history(o: DiagOptions & { lift?: string; since: string; limit: string }): Promise<number> {
   return withSession(o, async (s) => {
@@ -19,7 +19,7 @@ export function history(o: DiagOptions & { lift?: string; since: string; limit: 
     if (s.client) rows = await s.client.request<HistoryRow[]>('history', { since: o.since, limit, ...(o.lift ? { lift: o.lift } : {}) });
     else {
       const reader = await s.reader();
-      if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+      if (!reader || s.why?.code === 'ACCESS_DENIED') throw whyOffline(s);
       try {
         rows = reader.history({ since, limit, ...(o.lift ? { liftId: o.lift } : {}) });
         offlineNote(s, reader.path);

@@ -1,7 +1,7 @@
 /** `liftwatch outbox`: what waits for the broker, by priority, and what was evicted. */
 import { outboxView, type OutboxView } from '../../diagnostics/views.js';
 import { CODE } from './exit-codes.js';
-import { offlineNote, withSession, type DiagOptions } from './context.js';
+import { type DiagOptions, offlineNote, whyOffline, withSession } from './context.js';
 import { renderOutbox } from './status.js';
 
 export function outbox(o: DiagOptions): Promise<number> {
@@ -10,7 +10,7 @@ export function outbox(o: DiagOptions): Promise<number> {
     if (s.client) v = await s.client.request<OutboxView>('outbox');
     else {
       const reader = await s.reader();
-      if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+      if (!reader || s.why?.code === 'ACCESS_DENIED') throw whyOffline(s);
       try {
         v = outboxView(reader.outboxStats(), Date.now());
         offlineNote(s, reader.path);

@@ -8,7 +8,7 @@ import type { Paint } from '../format/colour.js';
 import { keyValues, table } from '../format/table.js';
 import { ago, human } from '../format/time.js';
 import { CODE } from './exit-codes.js';
-import { offlineNote, withSession, type DiagOptions } from './context.js';
+import { type DiagOptions, offlineNote, whyOffline, withSession } from './context.js';
 import { alarmsTable } from './alarms.js';
 
 export interface StatusView {
@@ -29,7 +29,7 @@ export function status(o: DiagOptions): Promise<number> {
     }
     // Agent stopped: what the file says, and exit 4 so a script knows the agent is down.
     const reader = await s.reader();
-    if (!reader || s.why?.code === 'ACCESS_DENIED') throw s.why;
+    if (!reader || s.why?.code === 'ACCESS_DENIED') throw whyOffline(s);
     try {
       const outbox = outboxView(reader.outboxStats(), Date.now());
       const alarms = reader.activeAlarms();

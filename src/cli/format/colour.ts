@@ -35,6 +35,5 @@ export function bySeverity(p: Paint, severity: string, s: string): string {
 
 /** Printable width of a string with ANSI colour codes. */
 export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }
