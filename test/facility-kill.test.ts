@@ -127,10 +127,10 @@ void t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing sett
   const store = new SqliteFacilityStore(dbFile, 0);
   t.teardown(() => store.close());
   const reference = new SqliteFacilityStore(':memory:', 0);
-  for (const e of day) reference.handleEvent(e, () => [], 0);
-  const strip = (cases: ReturnType<typeof store.listCases>) => cases.map((c) => ({ alarmId: c.alarmId, status: c.status, steps: c.steps.map((s) => s.eventId) })).sort((a, b) => a.alarmId.localeCompare(b.alarmId));
-  t.same(strip(store.listCases()), strip(reference.listCases()), 'the cases equal the in-order cases: no step lost');
-  reference.close();
+  for (const e of day) await reference.handleEvent(e, () => [], 0);
+  const strip = (cases: Awaited<ReturnType<typeof store.listCases>>) => cases.map((c) => ({ alarmId: c.alarmId, status: c.status, steps: c.steps.map((s) => s.eventId) })).sort((a, b) => a.alarmId.localeCompare(b.alarmId));
+  t.same(strip((await store.listCases())), strip((await reference.listCases())), 'the cases equal the in-order cases: no step lost');
+  await reference.close();
 
   const actions = new Database(dbFile, { readonly: true }).prepare("SELECT key, state FROM actions WHERE state != 'superseded'").all() as Array<{ key: string; state: string }>;
   t.same(actions.filter((a) => a.state !== 'sent'), [], 'no action left unsent or failed');
