@@ -1,5 +1,5 @@
 /** `liftwatch facility`: the facility side in the foreground until SIGINT/SIGTERM (docs/facility.md). */
-import { loadFacilityConfig } from '../facility/config.js';
+import { describeStore, loadFacilityConfig } from '../facility/config.js';
 import { composeFacility, type Facility } from '../facility/compose.js';
 import { FacilityFileError } from '../facility/errors.js';
 import type { FacilityEvents } from '../facility/service.js';
@@ -29,9 +29,9 @@ export async function facilityCommand(args: { config: string; logLevel?: Level }
     facility = composeFacility(cfg, { events: facilityLogEvents(logger) });
     const { consoleUrl } = await facility.start().catch(async (err: Error) => {
       await facility.stop().catch(() => undefined);
-      throw new FacilityFileError(args.config, 'console / mqtt', `a console port and a broker the service can use: ${err.message}`);
+      throw new FacilityFileError(args.config, 'console / mqtt / store', `a console port, a broker and a store the service can use: ${err.message}`);
     });
-    logger.info('facility ready', { console: consoleUrl, broker: redactText(cfg.mqtt.url) });
+    logger.info('facility ready', { console: consoleUrl, broker: redactText(cfg.mqtt.url), store: describeStore(cfg.store), ...(cfg.mqtt.sharedGroup ? { sharedGroup: cfg.mqtt.sharedGroup } : {}) });
   } catch (err) {
     if (err instanceof FacilityFileError) {
       process.stderr.write(redactText(`liftwatch facility: ${err.message}; nothing was started.\n`));

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { readCheckedYaml } from './checked-file.js';
+import { redactUrlValue } from '../platform/redact.js';
 import { FacilityFileError } from './errors.js';
 
 export interface WebhookConfig {
@@ -17,8 +18,8 @@ export interface WebhookConfig {
 
 export interface FacilityConfig {
   file: string;
-  mqtt: { url: string; clientId: string; topicPrefixes: string[]; username?: string; password?: string };
-  /** A SQLite file. */
+  mqtt: { url: string; clientId: string; topicPrefixes: string[]; username?: string; password?: string; sharedGroup?: string };
+  /** A SQLite file (one instance), or a `postgres://` URL (several instances share the load). */
   store: string;
   directory: string;
   webhooks: { messages?: WebhookConfig; crm?: WebhookConfig };
@@ -41,6 +42,8 @@ const SCHEMA = {
         clientId: { type: 'string', minLength: 1, maxLength: 64 },
         topicPrefixes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         username: { type: 'string' }, passwordFile: { type: 'string' },
+        // A topic level of its own: no wildcard, no separator (MQTT 5, 4.8.2).
+        sharedGroup: { type: 'string', pattern: '^[^/+#]{1,64}$' },
       },
     },
     store: { type: 'string', minLength: 1 },
@@ -67,7 +70,7 @@ const SCHEMA = {
 };
 
 interface Raw {
-  mqtt: { url: string; clientId?: string; topicPrefixes?: string[]; username?: string; passwordFile?: string };
+  mqtt: { url: string; clientId?: string; topicPrefixes?: string[]; username?: string; passwordFile?: string; sharedGroup?: string };
   store: string;
   directory: string;
   webhooks?: Record<'messages' | 'crm', { url: string; secretFile: string; timeoutSec?: number } | undefined>;
@@ -80,6 +83,33 @@ const validate = new Ajv({ strict: false }).compile<Raw>(SCHEMA);
 
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+/** A `postgres://` or `postgresql://` URL: the store is PostgreSQL. */
+export function isPostgresUrl(store: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(store);
+}
+
+/** The store as it may be shown (logs, the console, errors): a URL's password hidden. */
+export function describeStore(store: string): string {
+  return isPostgresUrl(store) ? redactUrlValue(store) : store;
+}
+
+function checkStore(file: string, store: string, at: (p: string) => string): string {
+  if (isPostgresUrl(store)) {
+    let u: URL;
+    try {
+      u = new URL(store);
+    } catch {
+      throw new FacilityFileError(file, 'store', `a file path or a postgres://user:password@host/database URL, got ${describeStore(store)} (not a valid URL)`);
+    }
+    if (u.hostname === '' && !u.searchParams.has('host')) throw new FacilityFileError(file, 'store', `a postgres:// URL with a host, got ${describeStore(store)}`);
+    return store;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store)) {
+    throw new FacilityFileError(file, 'store', `a file path (SQLite) or a postgres:// URL (PostgreSQL), got ${redactUrlValue(store)}`);
+  }
+  return at(store);
 }
 
 export function loadFacilityConfig(file: string): FacilityConfig {
@@ -117,8 +147,9 @@ export function loadFacilityConfig(file: string): FacilityConfig {
       topicPrefixes: raw.mqtt.topicPrefixes ?? ['liftwatch'],
       ...(raw.mqtt.username !== undefined ? { username: raw.mqtt.username } : {}),
       ...(raw.mqtt.passwordFile !== undefined ? { password: secret('mqtt.passwordFile', raw.mqtt.passwordFile) } : {}),
+      ...(raw.mqtt.sharedGroup !== undefined ? { sharedGroup: raw.mqtt.sharedGroup } : {}),
     },
-    store: at(raw.store),
+    store: checkStore(file, raw.store, at),
     directory: at(raw.directory),
     webhooks,
     ...(raw.smtp
