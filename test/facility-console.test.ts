@@ -51,6 +51,7 @@ async function setUp(t: Test, login: boolean) {
     directory: path.join(dir, 'directory.yaml'),
     webhooks: { messages: { url: sink.url, secret: 's', timeoutMs: 2000 } },
     rules: { tenantGroupMs: 0, ackTimeoutMs: 45_000, healthStaleMs: 300_000, testCallMaxMs: 3 * 86_400_000 },
+    delivery: { claimMs: 180_000 },
     console: { host: '127.0.0.1', port: 0, ...(login ? { username: 'desk', password: 'pw-canary-7' } : {}) },
   };
   const facility = composeFacility(cfg, { directory: loadDirectory(cfg.directory) });

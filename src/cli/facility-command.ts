@@ -17,6 +17,8 @@ export function facilityLogEvents(logger: Logger): FacilityEvents {
       (result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(`message ${result}`, {
         kind: m.kind, to: m.to.id, channel: m.to.channel, actions: actions.length, ...(error ? { error } : {}),
       }),
+    // Which instance handled which step, when several share the load (debug: one line per step).
+    case: (c, h) => logger.debug('step handled', { alarmId: c.alarmId, status: c.status, actions: h.actions.length }),
     gateway: (s, verdict) => logger.info('gateway status', { site: s.site.id, gateway: s.gatewayId, state: s.state, session: s.session, verdict }),
   };
 }

@@ -38,6 +38,7 @@ export function composeFacility(cfg: FacilityConfig, opts: { now?: () => number;
     rules: { ...DEFAULT_RULES, tenantGroupMs: cfg.rules.tenantGroupMs, ackTimeoutMs: cfg.rules.ackTimeoutMs, crm: cfg.webhooks.crm !== undefined },
     silence: { healthStaleMs: cfg.rules.healthStaleMs, testCallMaxMs: cfg.rules.testCallMaxMs },
     now,
+    claimMs: cfg.delivery.claimMs,
     events: {
       ...opts.events,
       case: (c, h) => { opts.events?.case?.(c, h); changed(); },

@@ -25,6 +25,8 @@ export interface FacilityConfig {
   webhooks: { messages?: WebhookConfig; crm?: WebhookConfig };
   smtp?: { url: string; from: string; username?: string; password?: string; timeoutMs: number };
   rules: { tenantGroupMs: number; ackTimeoutMs: number; healthStaleMs: number; testCallMaxMs: number };
+  /** How long an instance's claim on an action lasts before another instance may send it. */
+  delivery: { claimMs: number };
   console: { host: string; port: number; username?: string; password?: string };
 }
 
@@ -62,6 +64,11 @@ const SCHEMA = {
         testCallMarginHours: { type: 'number', minimum: 0, maximum: 72 },
       },
     },
+    delivery: {
+      type: 'object', additionalProperties: false,
+      // Longer than a send may take (webhook timeouts are at most 60 s, SMTP 120 s).
+      properties: { claimSec: { type: 'number', minimum: 1, maximum: 3600 } },
+    },
     console: {
       type: 'object', additionalProperties: false,
       properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, username: { type: 'string' }, passwordFile: { type: 'string' } },
@@ -76,6 +83,7 @@ interface Raw {
   webhooks?: Record<'messages' | 'crm', { url: string; secretFile: string; timeoutSec?: number } | undefined>;
   smtp?: { url: string; from: string; username?: string; passwordFile?: string; timeoutSec?: number };
   rules?: { tenantGroupSec?: number; ackTimeoutSec?: number; healthStaleMin?: number; testCallMarginHours?: number };
+  delivery?: { claimSec?: number };
   console?: { host?: string; port?: number; username?: string; passwordFile?: string };
 }
 
@@ -169,6 +177,7 @@ export function loadFacilityConfig(file: string): FacilityConfig {
       healthStaleMs: (raw.rules?.healthStaleMin ?? 5) * 60_000,
       testCallMaxMs: 3 * 86_400_000 + (raw.rules?.testCallMarginHours ?? 6) * 3_600_000,
     },
+    delivery: { claimMs: (raw.delivery?.claimSec ?? 180) * 1000 },
     console: {
       host,
       port: con.port ?? 8780,

@@ -28,7 +28,7 @@ export interface FacilityServiceOptions {
   silence: SilenceRules;
   now: () => number;
   events?: FacilityEvents;
-  /** How long an instance's claim on an action lasts (delivery.ts); default 2 min. */
+  /** How long an instance's claim on an action lasts (delivery.ts); default 3 min. */
   claimMs?: number;
 }
 
@@ -55,7 +55,7 @@ export class FacilityService {
       now: o.now,
       backoffMs: 2_000,
       maxBackoffMs: 5 * 60_000,
-      claimMs: o.claimMs ?? 120_000,
+      claimMs: o.claimMs ?? 180_000,
       ...(o.events?.message ? { onResult: o.events.message } : {}),
     });
   }
