@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { readCheckedYaml } from './checked-file.js';
-import { redactUrlValue } from '../platform/redact.js';
+import { hideUrlPassword } from './redact-url.js';
 import { FacilityFileError } from './errors.js';
 
 export interface WebhookConfig {
@@ -100,7 +100,7 @@ export function isPostgresUrl(store: string): boolean {
 
 /** The store as it may be shown (logs, the console, errors): a URL's password hidden. */
 export function describeStore(store: string): string {
-  return isPostgresUrl(store) ? redactUrlValue(store) : store;
+  return isPostgresUrl(store) ? hideUrlPassword(store) : store;
 }
 
 function checkStore(file: string, store: string, at: (p: string) => string): string {
@@ -109,13 +109,13 @@ function checkStore(file: string, store: string, at: (p: string) => string): str
     try {
       u = new URL(store);
     } catch {
-      throw new FacilityFileError(file, 'store', `a file path or a postgres://user:password@host/database URL, got ${describeStore(store)} (not a valid URL)`);
+      throw new FacilityFileError(file, 'store', `a file path or a postgres://user@host/database URL, got ${describeStore(store)} (not a valid URL)`);
     }
     if (u.hostname === '' && !u.searchParams.has('host')) throw new FacilityFileError(file, 'store', `a postgres:// URL with a host, got ${describeStore(store)}`);
     return store;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store)) {
-    throw new FacilityFileError(file, 'store', `a file path (SQLite) or a postgres:// URL (PostgreSQL), got ${redactUrlValue(store)}`);
+    throw new FacilityFileError(file, 'store', `a file path (SQLite) or a postgres:// URL (PostgreSQL), got ${hideUrlPassword(store)}`);
   }
   return at(store);
 }

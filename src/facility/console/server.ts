@@ -6,7 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FacilityService } from '../service.js';
 import type { Directory } from '../directory-types.js';
-import { redactText } from '../../platform/redact.js';
+import { hideUrlPasswords } from '../redact-url.js';
 import type { FacilityStore } from '../ports.js';
 import { ConsoleAuth } from './auth.js';
 import { LOGIN, PAGE } from './page.js';
@@ -56,7 +56,7 @@ export class ConsoleServer {
 
   async start(): Promise<{ url: string }> {
     const server = http.createServer((req, res) => {
-      this.route(req, res).catch((err: Error) => json(res, 500, { error: redactText(err.message) }));
+      this.route(req, res).catch((err: Error) => json(res, 500, { error: hideUrlPasswords(err.message) }));
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
