@@ -26,9 +26,9 @@ import { median, round } from './lib/stats.js';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const topicOf = (e: EventMessage) => `liftwatch/${e.site.id}/${e.gatewayId}/lift/${e.lift.id}/event`;
 
-async function until(cond: () => boolean, ms: number): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -64,7 +64,7 @@ async function facilityRate(port: number, events: EventMessage[], dir: string, r
   await until(() => service.intake.counters.received === events.length, 120_000);
   const ms = performance.now() - t0;
   await service.intake.stop();
-  store.close();
+  await store.close();
   return events.length / (ms / 1000);
 }
 
@@ -118,10 +118,10 @@ export const facilityBench: Bench = {
       await until(() => service.intake.counters.received === total, 120_000);
       const handledMs = performance.now() - t0;
       const affected = gateways * 12; // two tenants on each of the 6 landings lift D serves
-      await until(() => texts.size === affected && store.dueActions(Date.now() + 3_600_000, 1).length === 0, 120_000);
+      await until(async () => texts.size === affected && (await store.claimDue(Date.now() + 3_600_000, 1)).length === 0, 120_000);
       const textedMs = performance.now() - t0;
       await service.stop();
-      store.close();
+      await store.close();
       await new Promise<void>((r) => sink.close(() => r()));
       const once = [...texts.values()].every((v) => v === 1);
       const boundMs = DEFAULT_RULES.tenantGroupMs + 30_000;

@@ -71,7 +71,7 @@ async function setUp(t: Test) {
   });
   t.teardown(async () => {
     await service.stop();
-    store.close();
+    await store.close();
     await Promise.all([sms.close(), crm.close(), smtp.close()]);
     cleanup();
   });
@@ -82,7 +82,7 @@ void t.test('two lifts out at once: each tenant gets one text naming both, in th
   const { service, sms, crm, smtp, clock } = await setUp(t);
   const outA = ev('a1', 'A', 'OUT_OF_SERVICE', 'major', 'raised', T0);
   const outB = ev('b1', 'B', 'SAFETY_CHAIN_OPEN', 'major', 'raised', T0 + 2000);
-  for (const e of [outA, outB, outA, { ...outB, historical: true }]) service.handleEvent(e);
+  for (const e of [outA, outB, outA, { ...outB, historical: true }]) await service.handleEvent(e);
   clock.set(T0 + 5_000);
   await service.delivery.runOnce();
   t.equal(sms.calls.length, 0, 'tenant texts wait for other lifts to join (grouping window)');
@@ -104,12 +104,12 @@ void t.test('two lifts out at once: each tenant gets one text naming both, in th
     t.ok(String(c.headers['idempotency-key']).length > 0, 'an idempotency key');
     t.notMatch(c.body, SECRET, 'the secret is never sent');
   }
-  for (const e of [outA, outB]) service.handleEvent({ ...e, historical: true });
+  for (const e of [outA, outB]) await service.handleEvent({ ...e, historical: true });
   clock.set(T0 + 60_000);
   await service.delivery.runOnce();
   t.equal(sms.calls.length, 2, 'a redelivered raise sends nothing more');
 
-  service.handleEvent(ev('a1', 'A', 'OUT_OF_SERVICE', 'major', 'cleared', T0 + 90_000));
+  await service.handleEvent(ev('a1', 'A', 'OUT_OF_SERVICE', 'major', 'cleared', T0 + 90_000));
   clock.set(T0 + 120_000);
   await service.delivery.runOnce();
   t.same(sms.calls.slice(2).map((c) => c.json['text']).sort(), [
@@ -120,8 +120,8 @@ void t.test('two lifts out at once: each tenant gets one text naming both, in th
 
 void t.test('an info test call tells no tenant and no repairer; the CRM still records it', async (t) => {
   const { service, sms, crm, smtp, clock } = await setUp(t);
-  service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'raised', T0));
-  service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'cleared', T0));
+  await service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'raised', T0));
+  await service.handleEvent(ev('tc', 'A', 'TEST_CALL', 'info', 'cleared', T0));
   clock.set(T0 + 60_000);
   await service.delivery.runOnce();
   t.equal(sms.calls.length, 0);
@@ -131,10 +131,10 @@ void t.test('an info test call tells no tenant and no repairer; the CRM still re
 
 void t.test('a trapped passenger not acknowledged within 45 s calls the operator; one acknowledged in time does not', async (t) => {
   const { service, store, sms, clock } = await setUp(t);
-  service.handleEvent(ev('pt1', 'A', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
-  service.handleEvent(ev('pt2', 'B', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
+  await service.handleEvent(ev('pt1', 'A', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
+  await service.handleEvent(ev('pt2', 'B', 'PASSENGER_TRAPPED', 'critical', 'raised', T0));
   clock.set(T0 + 10_000);
-  service.handleEvent(ev('pt2', 'B', 'PASSENGER_TRAPPED', 'critical', 'acknowledged', T0 + 10_000));
+  await service.handleEvent(ev('pt2', 'B', 'PASSENGER_TRAPPED', 'critical', 'acknowledged', T0 + 10_000));
   clock.set(T0 + 44_000);
   await service.delivery.runOnce();
   t.equal(sms.calls.filter((c) => c.json['kind'] === 'operator').length, 0, 'nobody called before 45 s');
@@ -144,24 +144,24 @@ void t.test('a trapped passenger not acknowledged within 45 s calls the operator
   t.equal(calls.length, 1, 'one call, for the unacknowledged alarm');
   t.match(calls[0]?.json['text'], /Lift A: PASSENGER_TRAPPED \(critical\) .*not acknowledged within 45 s/);
   t.equal(calls[0]?.json['case']?.alarmId, 'pt1', 'with the case');
-  t.equal(store.actionsOf('pt2').find((a) => a.kind === 'operator')?.state, 'superseded', 'the acknowledged one is dropped');
+  t.equal((await store.actionsOf('pt2')).find((a) => a.kind === 'operator')?.state, 'superseded', 'the acknowledged one is dropped');
 });
 
 void t.test('a failing webhook is retried with the same key until it answers; a refusal is given up and shown', async (t) => {
   const { service, store, crm, clock } = await setUp(t);
   crm.answers.push(503, 503);
-  service.handleEvent(ev('d1', 'A', 'DOOR_CLOSE_FAULT', 'minor', 'raised', T0));
+  await service.handleEvent(ev('d1', 'A', 'DOOR_CLOSE_FAULT', 'minor', 'raised', T0));
   for (let i = 1; i <= 4; i++) {
     clock.set(T0 + i * 10_000);
     await service.delivery.runOnce();
   }
   t.equal(crm.calls.length, 1, 'delivered once after two 503s');
-  t.equal(store.actionsOf('d1').find((a) => a.kind === 'crm')?.attempts, 3, 'three attempts');
+  t.equal((await store.actionsOf('d1')).find((a) => a.kind === 'crm')?.attempts, 3, 'three attempts');
   crm.answers.push(400);
-  service.handleEvent(ev('d1', 'A', 'DOOR_CLOSE_FAULT', 'minor', 'cleared', T0 + 50_000));
+  await service.handleEvent(ev('d1', 'A', 'DOOR_CLOSE_FAULT', 'minor', 'cleared', T0 + 50_000));
   clock.set(T0 + 60_000);
   await service.delivery.runOnce();
-  const refused = store.actionsOf('d1').filter((a) => a.kind === 'crm').at(-1);
+  const refused = (await store.actionsOf('d1')).filter((a) => a.kind === 'crm').at(-1);
   t.equal(refused?.state, 'failed');
   t.match(refused?.lastError, /HTTP 400/);
 });

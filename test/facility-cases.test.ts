@@ -35,17 +35,17 @@ void t.test('duplicated, reordered and late delivery ends in the in-order case s
   const dir = scratch(t);
   const inOrder = new SqliteFacilityStore(path.join(dir, 'in-order.db'), 0);
   const chaos = new SqliteFacilityStore(path.join(dir, 'chaos.db'), 0);
-  t.teardown(() => { inOrder.close(); chaos.close(); });
-  for (const e of day) inOrder.handleEvent(e, noActions, 0);
+  t.teardown(async () => { await inOrder.close(); await chaos.close(); });
+  for (const e of day) await inOrder.handleEvent(e, noActions, 0);
   const delivered = chaoticDelivery(day, 5);
   let duplicates = 0;
-  for (const e of delivered) if (chaos.handleEvent(e, noActions, 0).outcome === 'duplicate') duplicates++;
+  for (const e of delivered) if ((await chaos.handleEvent(e, noActions, 0)).outcome === 'duplicate') duplicates++;
   t.equal(duplicates, delivered.length - day.length, 'every redelivery, and only those, is a duplicate');
-  const expected = byAlarm(inOrder.listCases());
-  const got = byAlarm(chaos.listCases());
+  const expected = byAlarm((await inOrder.listCases()));
+  const got = byAlarm((await chaos.listCases()));
   t.equal(Object.keys(got).length, new Set(day.map((e) => e.alarmId)).size, 'one case per alarmId');
   t.same(got, expected, 'the same cases, field by field and step by step');
-  const open = inOrder.listCases({ status: 'open' });
+  const open = (await inOrder.listCases({ status: 'open' }));
   t.ok(open.length > 0 && open.every((c) => c.code === 'MAINS_POWER_FAILURE'), 'only the incidents left unended stay open');
 });
 
@@ -53,13 +53,13 @@ void t.test('a store reopened after a restart has every case and still drops red
   const file = path.join(scratch(t), 'cases.db');
   const first = new SqliteFacilityStore(file, 0);
   const half = day.slice(0, Math.floor(day.length / 2));
-  for (const e of half) first.handleEvent(e, noActions, 0);
-  const before = first.listCases();
-  first.close();
+  for (const e of half) await first.handleEvent(e, noActions, 0);
+  const before = (await first.listCases());
+  await first.close();
   const again = new SqliteFacilityStore(file, 0);
   t.teardown(() => again.close());
-  t.same(again.listCases(), before, 'cases survive the restart');
-  t.equal(again.handleEvent({ ...half[0]!, historical: true }, noActions, 0).outcome, 'duplicate', 'a redelivery after the restart is a duplicate');
+  t.same((await again.listCases()), before, 'cases survive the restart');
+  t.equal((await again.handleEvent({ ...half[0]!, historical: true }, noActions, 0)).outcome, 'duplicate', 'a redelivery after the restart is a duplicate');
 });
 
 function step(over: Partial<EventMessage>): EventMessage {

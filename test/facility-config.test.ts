@@ -57,6 +57,11 @@ void t.test('bad facility configs stop the binary with exit 3, naming the key, s
     ['a missing webhook secret file', base + 'webhooks: { messages: { url: "https://x.example/", secretFile: ./nope } }\n', /webhooks\.messages\.secretFile: expected a readable file holding the secret/],
     ['a URL that is not MQTT', 'mqtt: { url: "http://broker" }\nstore: ./f.db\ndirectory: ./directory.yaml\n', /mqtt\.url: expected: must match pattern/],
     ['a missing store', 'mqtt: { url: "mqtt://b" }\ndirectory: ./directory.yaml\n', /\(top\): expected: must have required property 'store'/],
+    // The store's URL holds a password: never echoed, whatever goes wrong with it.
+    ['a store URL of another database', base.replace('./f.db', '"mysql://lw:secret-canary-42@db.example/cases"'), /store: a file path \(SQLite\) or a postgres:\/\/ URL \(PostgreSQL\), got mysql:\/\/lw:HIDDEN@db\.example\/cases/],
+    ['a PostgreSQL URL without a host', base.replace('./f.db', '"postgres://lw:secret-canary-42@/cases"'), /store: a file path or a postgres:\/\/user@host\/database URL, got postgres:\/\/lw:HIDDEN@\/cases \(not a valid URL\)/],
+    ['a PostgreSQL that does not answer', base.replace('./f.db', '"postgresql://lw:secret-canary-42@127.0.0.1:1/cases"'), /console \/ mqtt \/ store: .*ECONNREFUSED/],
+    ['a shared group that is not one topic level', base.replace('127.0.0.1:1" }', '127.0.0.1:1", sharedGroup: "a/b" }'), /mqtt\.sharedGroup: expected: must match pattern/],
   ];
   for (const [name, text, want] of cases) {
     const file = path.join(dir, 'facility.yaml');

@@ -51,6 +51,7 @@ async function setUp(t: Test, login: boolean) {
     directory: path.join(dir, 'directory.yaml'),
     webhooks: { messages: { url: sink.url, secret: 's', timeoutMs: 2000 } },
     rules: { tenantGroupMs: 0, ackTimeoutMs: 45_000, healthStaleMs: 300_000, testCallMaxMs: 3 * 86_400_000 },
+    delivery: { claimMs: 180_000 },
     console: { host: '127.0.0.1', port: 0, ...(login ? { username: 'desk', password: 'pw-canary-7' } : {}) },
   };
   const facility = composeFacility(cfg, { directory: loadDirectory(cfg.directory) });
@@ -87,7 +88,7 @@ void t.test('open cases live, acknowledged and closed from the page, contacts ma
   await page.waitForSelector('[data-alarm="d1"]', { timeout: 10_000 });
   t.pass('a new case appears without reloading');
 
-  await waitFor(() => facility.store.actionsOf('pt1').some((a) => a.kind === 'tenant_out' && a.state === 'sent'), 10_000, 'tenant text sent');
+  await waitFor(async () => (await facility.store.actionsOf('pt1')).some((a) => a.kind === 'tenant_out' && a.state === 'sent'), 10_000, 'tenant text sent');
   await page.waitForFunction("document.querySelector('#actions tbody')?.textContent?.includes('tenant_out')");
   const actions = (await page.textContent('#actions tbody')) ?? '';
   t.notMatch(actions, /\+390611111111/, 'the tenant number is not shown without a login');
@@ -104,14 +105,14 @@ void t.test('open cases live, acknowledged and closed from the page, contacts ma
 
   await page.click('[data-alarm="d1"] .close-btn');
   await page.waitForSelector('[data-alarm="d1"]', { state: 'detached', timeout: 10_000 });
-  t.equal(facility.store.getCase('d1')?.closedBy, 'console', 'closed by a person, recorded');
+  t.equal((await facility.store.getCase('d1'))?.closedBy, 'console', 'closed by a person, recorded');
 });
 
 void t.test('with a login configured the page and the API ask for it; logged in, contacts are shown', async (t) => {
   if (needTool(t, 'chromium', 'chromium') === null) return;
   const { consoleUrl, browser, publish, facility } = await setUp(t, true);
   await publish(ev('o1', 'OUT_OF_SERVICE', 'major', 'raised'));
-  await waitFor(() => facility.store.actionsOf('o1').some((a) => a.kind === 'tenant_out' && a.state === 'sent'), 10_000, 'tenant text sent');
+  await waitFor(async () => (await facility.store.actionsOf('o1')).some((a) => a.kind === 'tenant_out' && a.state === 'sent'), 10_000, 'tenant text sent');
   const api = await fetch(new URL('/api/overview', consoleUrl));
   t.equal(api.status, 401, 'the API refuses without a session');
   const page = await browser.newPage();

@@ -35,7 +35,7 @@ void t.test('a message that does not follow the contract is counted and named wi
   const invalid: string[] = [];
   const intake = new Intake({ ...committing(store), onInvalid: (topic, kind, problem) => invalid.push(`${kind} ${topic}: ${problem}`) });
   await intake.start({ url: `mqtt://127.0.0.1:${port}`, clientId: 'facility-1', topicPrefixes: ['liftwatch'] });
-  t.teardown(async () => { await intake.stop(); store.close(); });
+  t.teardown(async () => { await intake.stop(); await store.close(); });
 
   const bad = 'liftwatch/site1/gw1/lift/A/event';
   await pub.publishAsync(bad, 'not json at all', { qos: 1 });
@@ -44,13 +44,13 @@ void t.test('a message that does not follow the contract is counted and named wi
   for (const e of day) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
 
   const alarms = new Set(day.map((e) => e.alarmId)).size;
-  await waitFor(() => store.listCases().length === alarms && intake.counters.received === day.length + 3, 10_000, 'every case made');
+  await waitFor(async () => (await store.listCases()).length === alarms && intake.counters.received === day.length + 3, 10_000, 'every case made');
   t.equal(intake.counters.invalid.event, 2, 'two bad events counted');
   t.equal(intake.counters.invalid.status, 1, 'one bad status counted');
   t.match(invalid[0], /^event liftwatch\/site1\/gw1\/lift\/A\/event: not JSON/, 'the topic and the problem are named');
   t.match(invalid[1], /seq: must be integer/, 'the field and what was expected are named');
   t.match(invalid[2], /status liftwatch\/site1\/gw1\/status: /);
-  t.equal(store.listCases().length, alarms, 'one case per alarmId, bad messages made none');
+  t.equal((await store.listCases()).length, alarms, 'one case per alarmId, bad messages made none');
 });
 
 /** Half the day with the service up, half while it is down; all of it must end in the store. */
@@ -64,16 +64,16 @@ async function persistentSession(t: Test, url: string, pub: mqtt.MqttClient, dir
   for (const e of day.slice(0, half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
   await waitFor(() => first.counters.received === half, 10_000, 'first half received');
   await first.stop();
-  store1.close();
+  await store1.close();
 
   for (const e of day.slice(half)) await pub.publishAsync(topicOf(e), JSON.stringify(e), { qos: 1 });
   const store2 = new SqliteFacilityStore(file, 0);
   const second = new Intake(committing(store2));
   await second.start(opts);
-  t.teardown(async () => { await second.stop(); store2.close(); });
+  t.teardown(async () => { await second.stop(); await store2.close(); });
   await waitFor(() => second.counters.received >= day.length - half, 10_000, 'the queued half delivered');
-  t.equal(store2.listCases().length, new Set(day.map((e) => e.alarmId)).size, 'every incident has its case');
-  t.equal(store2.listCases().reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
+  t.equal((await store2.listCases()).length, new Set(day.map((e) => e.alarmId)).size, 'every incident has its case');
+  t.equal((await store2.listCases()).reduce((n, c) => n + c.steps.length, 0), day.length, 'every step, once');
 }
 
 void t.test('events published while the service is down arrive when it comes back (persistent session, aedes)', async (t) => {

@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { EmbeddedBroker } from '../src/broker/embedded.js';
 import { SqliteFacilityStore } from '../src/facility/sqlite-store.js';
 import { bin } from './helpers/cli-agent.js';
-import { districtDay } from './helpers/facility-day.js';
+import { directoryFor, districtDay } from './helpers/facility-day.js';
 import { webhookSink } from './helpers/facility-sinks.js';
 import { patient } from './helpers/patience.js';
 import { captureLogger, sleep, tempDir, waitFor } from './uplink-helpers.js';
@@ -22,23 +22,6 @@ const SEED = Number(process.env['LIFTWATCH_SEED'] ?? 20261203);
 function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-
-function directoryFor(day: ReturnType<typeof districtDay>): string {
-  const sites = new Map<string, { name: string; lifts: Map<string, { gw: string; landings: string[] }> }>();
-  for (const e of day) {
-    const s = sites.get(e.site.id) ?? { name: e.site.name, lifts: new Map() };
-    s.lifts.set(`${e.gatewayId}/${e.lift.id}`, { gw: e.gatewayId, landings: e.landings });
-    sites.set(e.site.id, s);
-  }
-  // Lift ids repeat across a site's two gateways; the directory keys lifts by id per site, so
-  // each site's lifts are named by id once and tenants live on the landings every lift serves.
-  return 'sites:\n' + [...sites].map(([id, s]) => {
-    const lifts = [...new Map([...s.lifts].map(([k, l]) => [k.split('/')[1]!, l])).entries()];
-    return `  - id: ${id}\n    name: ${s.name}\n    repairer: { name: R, sms: "+390200000009" }\n    operator: { name: O, sms: "+390200000001" }\n    lifts:\n` +
-      lifts.map(([lid, l]) => `      - { id: ${lid}, gateway: ${l.gw}, landings: [${l.landings.map((x) => `"${x}"`).join(', ')}] }\n`).join('') +
-      `    tenants:\n      - { id: t0, name: Ground, landing: "0", sms: "+390611111110" }\n      - { id: t1, name: First, landing: "1", sms: "+390611111111" }\n`;
-  }).join('');
 }
 
 void t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing settled twice (seed ${SEED})`, async (t) => {
@@ -127,10 +110,10 @@ void t.test(`SIGKILLed ${KILLS} times during a burst: nothing lost, nothing sett
   const store = new SqliteFacilityStore(dbFile, 0);
   t.teardown(() => store.close());
   const reference = new SqliteFacilityStore(':memory:', 0);
-  for (const e of day) reference.handleEvent(e, () => [], 0);
-  const strip = (cases: ReturnType<typeof store.listCases>) => cases.map((c) => ({ alarmId: c.alarmId, status: c.status, steps: c.steps.map((s) => s.eventId) })).sort((a, b) => a.alarmId.localeCompare(b.alarmId));
-  t.same(strip(store.listCases()), strip(reference.listCases()), 'the cases equal the in-order cases: no step lost');
-  reference.close();
+  for (const e of day) await reference.handleEvent(e, () => [], 0);
+  const strip = (cases: Awaited<ReturnType<typeof store.listCases>>) => cases.map((c) => ({ alarmId: c.alarmId, status: c.status, steps: c.steps.map((s) => s.eventId) })).sort((a, b) => a.alarmId.localeCompare(b.alarmId));
+  t.same(strip((await store.listCases())), strip((await reference.listCases())), 'the cases equal the in-order cases: no step lost');
+  await reference.close();
 
   const actions = new Database(dbFile, { readonly: true }).prepare("SELECT key, state FROM actions WHERE state != 'superseded'").all() as Array<{ key: string; state: string }>;
   t.same(actions.filter((a) => a.state !== 'sent'), [], 'no action left unsent or failed');

@@ -1,5 +1,5 @@
 /** `liftwatch facility`: the facility side in the foreground until SIGINT/SIGTERM (docs/facility.md). */
-import { loadFacilityConfig } from '../facility/config.js';
+import { describeStore, loadFacilityConfig } from '../facility/config.js';
 import { composeFacility, type Facility } from '../facility/compose.js';
 import { FacilityFileError } from '../facility/errors.js';
 import type { FacilityEvents } from '../facility/service.js';
@@ -17,6 +17,8 @@ export function facilityLogEvents(logger: Logger): FacilityEvents {
       (result === 'sent' ? logger.info.bind(logger) : logger.warn.bind(logger))(`message ${result}`, {
         kind: m.kind, to: m.to.id, channel: m.to.channel, actions: actions.length, ...(error ? { error } : {}),
       }),
+    // Which instance handled which step, when several share the load (debug: one line per step).
+    case: (c, h) => logger.debug('step handled', { alarmId: c.alarmId, status: c.status, actions: h.actions.length }),
     gateway: (s, verdict) => logger.info('gateway status', { site: s.site.id, gateway: s.gatewayId, state: s.state, session: s.session, verdict }),
   };
 }
@@ -29,9 +31,9 @@ export async function facilityCommand(args: { config: string; logLevel?: Level }
     facility = composeFacility(cfg, { events: facilityLogEvents(logger) });
     const { consoleUrl } = await facility.start().catch(async (err: Error) => {
       await facility.stop().catch(() => undefined);
-      throw new FacilityFileError(args.config, 'console / mqtt', `a console port and a broker the service can use: ${err.message}`);
+      throw new FacilityFileError(args.config, 'console / mqtt / store', `a console port, a broker and a store the service can use: ${err.message}`);
     });
-    logger.info('facility ready', { console: consoleUrl, broker: redactText(cfg.mqtt.url) });
+    logger.info('facility ready', { console: consoleUrl, broker: redactText(cfg.mqtt.url), store: describeStore(cfg.store), ...(cfg.mqtt.sharedGroup ? { sharedGroup: cfg.mqtt.sharedGroup } : {}) });
   } catch (err) {
     if (err instanceof FacilityFileError) {
       process.stderr.write(redactText(`liftwatch facility: ${err.message}; nothing was started.\n`));

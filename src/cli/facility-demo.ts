@@ -65,6 +65,7 @@ export async function startFacilityDemo(config: Config, write: (line: string) =>
     directory: '(demo)',
     webhooks: { messages: { url: hook, secret, timeoutMs: 2000 }, crm: { url: hook, secret, timeoutMs: 2000 } },
     rules: { tenantGroupMs: 5_000, ackTimeoutMs: 45_000, healthStaleMs: 5 * 60_000, testCallMaxMs: 3 * 86_400_000 + 6 * 3_600_000 },
+    delivery: { claimMs: 180_000 },
     console: { host: '127.0.0.1', port: 8780 },
   };
   let facility: Facility = composeFacility(cfg, { directory: demoDirectory(config) });

@@ -1,11 +1,12 @@
 /** Builds the facility service from its checked configuration: store, directory, ways out, console. */
 import { DEFAULT_RULES, type Channel } from './actions.js';
-import type { FacilityConfig } from './config.js';
+import { isPostgresUrl, type FacilityConfig } from './config.js';
 import { ConsoleServer } from './console/server.js';
 import { loadDirectory } from './directory.js';
 import type { Directory } from './directory-types.js';
 import { FacilityService, type FacilityEvents } from './service.js';
-import type { MessageSender } from './ports.js';
+import type { FacilityStore, MessageSender } from './ports.js';
+import { PostgresFacilityStore } from './postgres-store.js';
 import { SmtpSender } from './smtp.js';
 import { SqliteFacilityStore } from './sqlite-store.js';
 import { WebhookSender } from './webhook.js';
@@ -13,7 +14,7 @@ import { WebhookSender } from './webhook.js';
 export interface Facility {
   service: FacilityService;
   console: ConsoleServer;
-  store: SqliteFacilityStore;
+  store: FacilityStore;
   directory: Directory;
   start(): Promise<{ consoleUrl: string }>;
   stop(): Promise<void>;
@@ -22,7 +23,8 @@ export interface Facility {
 export function composeFacility(cfg: FacilityConfig, opts: { now?: () => number; events?: FacilityEvents; directory?: Directory } = {}): Facility {
   const now = opts.now ?? Date.now;
   const directory = opts.directory ?? loadDirectory(cfg.directory);
-  const store = new SqliteFacilityStore(cfg.store, now());
+  // PostgreSQL when several instances share the load; its claims are named by the MQTT client id.
+  const store = isPostgresUrl(cfg.store) ? new PostgresFacilityStore(cfg.store, { owner: cfg.mqtt.clientId }) : new SqliteFacilityStore(cfg.store, now());
   const senders: Partial<Record<Channel, MessageSender>> = {};
   if (cfg.webhooks.messages) senders.sms = new WebhookSender({ ...cfg.webhooks.messages, now });
   if (cfg.webhooks.crm) senders.crm = new WebhookSender({ ...cfg.webhooks.crm, now });
@@ -36,6 +38,7 @@ export function composeFacility(cfg: FacilityConfig, opts: { now?: () => number;
     rules: { ...DEFAULT_RULES, tenantGroupMs: cfg.rules.tenantGroupMs, ackTimeoutMs: cfg.rules.ackTimeoutMs, crm: cfg.webhooks.crm !== undefined },
     silence: { healthStaleMs: cfg.rules.healthStaleMs, testCallMaxMs: cfg.rules.testCallMaxMs },
     now,
+    claimMs: cfg.delivery.claimMs,
     events: {
       ...opts.events,
       case: (c, h) => { opts.events?.case?.(c, h); changed(); },
@@ -60,6 +63,7 @@ export function composeFacility(cfg: FacilityConfig, opts: { now?: () => number;
     directory,
     async start() {
       // The console first: a port in use fails before anything is subscribed.
+      if (store instanceof PostgresFacilityStore) await store.open(now());
       const { url } = await consoleServer.start();
       await service.start(cfg.mqtt);
       return { consoleUrl: url };
@@ -67,7 +71,7 @@ export function composeFacility(cfg: FacilityConfig, opts: { now?: () => number;
     async stop() {
       await consoleServer.stop();
       await service.stop();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { readCheckedYaml } from './checked-file.js';
+import { hideUrlPassword } from './redact-url.js';
 import { FacilityFileError } from './errors.js';
 
 export interface WebhookConfig {
@@ -17,13 +18,15 @@ export interface WebhookConfig {
 
 export interface FacilityConfig {
   file: string;
-  mqtt: { url: string; clientId: string; topicPrefixes: string[]; username?: string; password?: string };
-  /** A SQLite file. */
+  mqtt: { url: string; clientId: string; topicPrefixes: string[]; username?: string; password?: string; sharedGroup?: string };
+  /** A SQLite file (one instance), or a `postgres://` URL (several instances share the load). */
   store: string;
   directory: string;
   webhooks: { messages?: WebhookConfig; crm?: WebhookConfig };
   smtp?: { url: string; from: string; username?: string; password?: string; timeoutMs: number };
   rules: { tenantGroupMs: number; ackTimeoutMs: number; healthStaleMs: number; testCallMaxMs: number };
+  /** How long an instance's claim on an action lasts before another instance may send it. */
+  delivery: { claimMs: number };
   console: { host: string; port: number; username?: string; password?: string };
 }
 
@@ -41,6 +44,8 @@ const SCHEMA = {
         clientId: { type: 'string', minLength: 1, maxLength: 64 },
         topicPrefixes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         username: { type: 'string' }, passwordFile: { type: 'string' },
+        // A topic level of its own: no wildcard, no separator (MQTT 5, 4.8.2).
+        sharedGroup: { type: 'string', pattern: '^[^/+#]{1,64}$' },
       },
     },
     store: { type: 'string', minLength: 1 },
@@ -59,6 +64,11 @@ const SCHEMA = {
         testCallMarginHours: { type: 'number', minimum: 0, maximum: 72 },
       },
     },
+    delivery: {
+      type: 'object', additionalProperties: false,
+      // Longer than a send may take (webhook timeouts are at most 60 s, SMTP 120 s).
+      properties: { claimSec: { type: 'number', minimum: 1, maximum: 3600 } },
+    },
     console: {
       type: 'object', additionalProperties: false,
       properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, username: { type: 'string' }, passwordFile: { type: 'string' } },
@@ -67,12 +77,13 @@ const SCHEMA = {
 };
 
 interface Raw {
-  mqtt: { url: string; clientId?: string; topicPrefixes?: string[]; username?: string; passwordFile?: string };
+  mqtt: { url: string; clientId?: string; topicPrefixes?: string[]; username?: string; passwordFile?: string; sharedGroup?: string };
   store: string;
   directory: string;
   webhooks?: Record<'messages' | 'crm', { url: string; secretFile: string; timeoutSec?: number } | undefined>;
   smtp?: { url: string; from: string; username?: string; passwordFile?: string; timeoutSec?: number };
   rules?: { tenantGroupSec?: number; ackTimeoutSec?: number; healthStaleMin?: number; testCallMarginHours?: number };
+  delivery?: { claimSec?: number };
   console?: { host?: string; port?: number; username?: string; passwordFile?: string };
 }
 
@@ -80,6 +91,33 @@ const validate = new Ajv({ strict: false }).compile<Raw>(SCHEMA);
 
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+/** A `postgres://` or `postgresql://` URL: the store is PostgreSQL. */
+export function isPostgresUrl(store: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(store);
+}
+
+/** The store as it may be shown (logs, the console, errors): a URL's password hidden. */
+export function describeStore(store: string): string {
+  return isPostgresUrl(store) ? hideUrlPassword(store) : store;
+}
+
+function checkStore(file: string, store: string, at: (p: string) => string): string {
+  if (isPostgresUrl(store)) {
+    let u: URL;
+    try {
+      u = new URL(store);
+    } catch {
+      throw new FacilityFileError(file, 'store', `a file path or a postgres://user@host/database URL, got ${describeStore(store)} (not a valid URL)`);
+    }
+    if (u.hostname === '' && !u.searchParams.has('host')) throw new FacilityFileError(file, 'store', `a postgres:// URL with a host, got ${describeStore(store)}`);
+    return store;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store)) {
+    throw new FacilityFileError(file, 'store', `a file path (SQLite) or a postgres:// URL (PostgreSQL), got ${hideUrlPassword(store)}`);
+  }
+  return at(store);
 }
 
 export function loadFacilityConfig(file: string): FacilityConfig {
@@ -117,8 +155,9 @@ export function loadFacilityConfig(file: string): FacilityConfig {
       topicPrefixes: raw.mqtt.topicPrefixes ?? ['liftwatch'],
       ...(raw.mqtt.username !== undefined ? { username: raw.mqtt.username } : {}),
       ...(raw.mqtt.passwordFile !== undefined ? { password: secret('mqtt.passwordFile', raw.mqtt.passwordFile) } : {}),
+      ...(raw.mqtt.sharedGroup !== undefined ? { sharedGroup: raw.mqtt.sharedGroup } : {}),
     },
-    store: at(raw.store),
+    store: checkStore(file, raw.store, at),
     directory: at(raw.directory),
     webhooks,
     ...(raw.smtp
@@ -138,6 +177,7 @@ export function loadFacilityConfig(file: string): FacilityConfig {
       healthStaleMs: (raw.rules?.healthStaleMin ?? 5) * 60_000,
       testCallMaxMs: 3 * 86_400_000 + (raw.rules?.testCallMarginHours ?? 6) * 3_600_000,
     },
+    delivery: { claimMs: (raw.delivery?.claimSec ?? 180) * 1000 },
     console: {
       host,
       port: con.port ?? 8780,

@@ -20,6 +20,11 @@ export interface DeliveryOptions {
   /** First retry after this; doubled per attempt up to `maxBackoffMs`. */
   backoffMs: number;
   maxBackoffMs: number;
+  /**
+   * How long a claim on an action lasts: another instance sends it after this if this one dies
+   * mid-send. Longer than a send can take (the ways out time out well before).
+   */
+  claimMs: number;
   /** Reports each message sent or failed (the console, the log). */
   onResult?: (m: OutgoingMessage, actions: ActionRecord[], result: 'sent' | 'retry' | 'failed', error?: string) => void;
 }
@@ -65,16 +70,16 @@ export class Delivery {
     this.running = true;
     try {
       let settled = 0;
-      for (const batch of groups(this.store.dueActions(this.o.now(), limit))) settled += await this.sendBatch(batch);
+      for (const batch of groups(await this.store.claimDue(this.o.now(), limit, this.o.claimMs))) settled += await this.sendBatch(batch);
       return settled;
     } finally {
       this.running = false;
     }
   }
 
-  private message(batch: ActionRecord[]): OutgoingMessage {
+  private async message(batch: ActionRecord[]): Promise<OutgoingMessage> {
     const first = batch[0]!;
-    const c = first.alarmId ? this.store.getCase(first.alarmId) : undefined;
+    const c = first.alarmId ? await this.store.getCase(first.alarmId) : undefined;
     const site = siteOf(this.o.directory, first.siteId);
     const siteName = site?.name ?? c?.siteName ?? first.siteId;
     const lifts = [...new Set(batch.map((a) => a.liftLabel))];
@@ -107,34 +112,34 @@ export class Delivery {
     const ids = batch.map((a) => a.id);
     const first = batch[0]!;
     if ((first.kind === 'operator' || first.kind === 'repairer') && first.alarmId) {
-      const c = this.store.getCase(first.alarmId);
+      const c = await this.store.getCase(first.alarmId);
       const settled = first.kind === 'operator' ? c?.acknowledged === true || c?.status === 'closed' : c?.status === 'closed' && first.createdAt !== first.dueAt;
       if (settled) {
-        this.store.markSuperseded(ids);
+        await this.store.markSuperseded(ids);
         return batch.length;
       }
     }
-    const m = this.message(batch);
+    const m = await this.message(batch);
     const sender = this.o.senders[first.to.channel];
     if (sender === undefined) {
       const error = `no ${first.to.channel} channel is configured`;
-      this.store.markFailed(ids, error);
+      await this.store.markFailed(ids, error);
       this.o.onResult?.(m, batch, 'failed', error);
       return batch.length;
     }
     const r = await sender.send(m);
     if (r.ok) {
-      this.store.markSent(ids, this.o.now());
+      await this.store.markSent(ids, this.o.now());
       this.o.onResult?.(m, batch, 'sent');
       return batch.length;
     }
     if (r.retry) {
       const backoff = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** first.attempts);
-      this.store.markRetry(ids, r.error, this.o.now() + backoff);
+      await this.store.markRetry(ids, r.error, this.o.now() + backoff);
       this.o.onResult?.(m, batch, 'retry', r.error);
       return 0;
     }
-    this.store.markFailed(ids, r.error);
+    await this.store.markFailed(ids, r.error);
     this.o.onResult?.(m, batch, 'failed', r.error);
     return batch.length;
   }

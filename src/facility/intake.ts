@@ -3,7 +3,9 @@
  * message is checked against the published schemas; one that does not follow them is counted and
  * named with its topic, and never reaches a case. An event is committed to the case store before
  * the broker gets its PUBACK (mqtt.js acknowledges a QoS 1 message only after `handleMessage`
- * calls back), so a crash between the two means a redelivery, never a loss.
+ * calls back, and it calls back only once the store's commit has resolved), so a crash between the
+ * two means a redelivery, never a loss. With `sharedGroup`, several instances share the
+ * subscription (MQTT 5 `$share/<group>/…`): the broker gives each message to one of them.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { StepOutcome } from './cases.js';
@@ -18,6 +20,8 @@ export interface IntakeOptions {
   topicPrefixes: string[];
   username?: string;
   password?: string;
+  /** An MQTT 5 shared subscription group: instances in the same group share the messages. */
+  sharedGroup?: string;
 }
 
 export interface IntakeCounters {
@@ -27,11 +31,11 @@ export interface IntakeCounters {
 }
 
 export interface IntakeHandlers {
-  /** Commits one event (synchronously: the PUBACK follows); throws to withhold the PUBACK. */
-  event(e: EventMessage, topic: string): { outcome: StepOutcome };
-  onStatus?(s: StatusMessage, topic: string): void;
-  onHealth?(h: HealthMessage): void;
-  onDataGap?(g: DataGapMessage): void;
+  /** Commits one event; the PUBACK follows once it resolves; a rejection withholds the PUBACK. */
+  event(e: EventMessage, topic: string): Promise<{ outcome: StepOutcome }>;
+  onStatus?(s: StatusMessage, topic: string): Promise<void>;
+  onHealth?(h: HealthMessage): Promise<void>;
+  onDataGap?(g: DataGapMessage): Promise<void>;
   onInvalid?(topic: string, kind: MessageKind | 'unknown', problem: string): void;
 }
 
@@ -60,7 +64,7 @@ export class Intake {
   constructor(private readonly listener: IntakeHandlers) {}
 
   /** Handles one received message; exported for the adapter below and for tests of the rules. */
-  receive(topic: string, payload: Buffer | string): void {
+  async receive(topic: string, payload: Buffer | string): Promise<void> {
     this.counters.received++;
     const kind = kindOfTopic(topic);
     if (kind === null) return this.invalid(topic, 'unknown', 'not a topic of the liftwatch contract');
@@ -69,23 +73,25 @@ export class Intake {
     switch (kind) {
       case 'event': {
         const e = r.value as EventMessage;
-        if (this.listener.event(e, topic).outcome === 'duplicate') this.counters.duplicates++;
+        if ((await this.listener.event(e, topic)).outcome === 'duplicate') this.counters.duplicates++;
         return;
       }
       case 'status':
-        return this.listener.onStatus?.(r.value as StatusMessage, topic);
+        return await this.listener.onStatus?.(r.value as StatusMessage, topic);
       case 'health':
-        return this.listener.onHealth?.(r.value as HealthMessage);
+        return await this.listener.onHealth?.(r.value as HealthMessage);
       case 'data_gap':
-        return this.listener.onDataGap?.(r.value as DataGapMessage);
+        return await this.listener.onDataGap?.(r.value as DataGapMessage);
     }
   }
 
   async start(o: IntakeOptions): Promise<void> {
+    const shared = o.sharedGroup !== undefined;
     const opts: IClientOptions = {
       clientId: o.clientId,
       clean: false,
-      protocolVersion: 4,
+      // Shared subscriptions are MQTT 5; there a session outlives the connection only when asked to.
+      ...(shared ? { protocolVersion: 5, properties: { sessionExpiryInterval: 0xffffffff } } : { protocolVersion: 4 }),
       reconnectPeriod: 1000,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
@@ -94,18 +100,13 @@ export class Intake {
     this.client = client;
     // mqtt.js sends the PUBACK of a QoS 1 message only once this calls back: commit first.
     client.handleMessage = (packet, done) => {
-      try {
-        this.receive(packet.topic, packet.payload);
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
+      this.receive(packet.topic, packet.payload).then(() => done(), (err: Error) => done(err));
     };
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    const topics = o.topicPrefixes.flatMap(subscriptionsFor);
+    const topics = o.topicPrefixes.flatMap(subscriptionsFor).map((x) => (shared ? `$share/${o.sharedGroup}/${x}` : x));
     await client.subscribeAsync(topics, { qos: 1 });
   }
 

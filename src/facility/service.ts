@@ -28,6 +28,8 @@ export interface FacilityServiceOptions {
   silence: SilenceRules;
   now: () => number;
   events?: FacilityEvents;
+  /** How long an instance's claim on an action lasts (delivery.ts); default 3 min. */
+  claimMs?: number;
 }
 
 export class FacilityService {
@@ -44,7 +46,7 @@ export class FacilityService {
       event: (e, topic) => this.handleEvent(e, topic),
       onStatus: (s, topic) => this.handleStatus(s, topic),
       onHealth: (h) => o.store.noteHealth(h, o.now()),
-      onDataGap: (g) => o.store.commitActions(onDataGap(o.directory, g), o.now()),
+      onDataGap: async (g) => { await o.store.commitActions(onDataGap(o.directory, g), o.now()); },
       onInvalid: (topic, _kind, problem) => o.events?.invalid?.(topic, problem),
     });
     this.delivery = new Delivery(o.store, {
@@ -53,32 +55,37 @@ export class FacilityService {
       now: o.now,
       backoffMs: 2_000,
       maxBackoffMs: 5 * 60_000,
+      claimMs: o.claimMs ?? 180_000,
       ...(o.events?.message ? { onResult: o.events.message } : {}),
     });
   }
 
-  handleEvent(e: EventMessage, topic?: string): Handled {
+  async handleEvent(e: EventMessage, topic?: string): Promise<Handled> {
     if (topic) this.notePrefix(topic, e.site.id, e.gatewayId);
-    const h = this.o.store.handleEvent(e, this.planner, this.o.now());
+    const h = await this.o.store.handleEvent(e, this.planner, this.o.now());
     if (h.outcome === 'new') this.o.events?.case?.(h.case, h);
     return h;
   }
 
   /** Checks for silent gateways and overdue test calls; commits the hand-overs they call for. */
-  checkSilence(): ActionRecord[] {
+  async checkSilence(): Promise<ActionRecord[]> {
     const s = this.o.store;
+    const tests = new Map<string, number | null>();
+    for (const site of this.o.directory.sites) {
+      for (const lift of site.lifts) tests.set(`${site.id}/${lift.id}`, await s.lastTestCall(site.id, lift.id));
+    }
     const intents = onSilence(this.o.directory, this.o.silence, {
       now: this.o.now(),
-      since: s.firstStart(),
-      gateways: s.gateways(),
-      lastTestCall: (site, lift) => s.lastTestCall(site, lift),
+      since: await s.firstStart(),
+      gateways: await s.gateways(),
+      lastTestCall: (site, lift) => tests.get(`${site}/${lift}`) ?? null,
     });
     return s.commitActions(intents, this.o.now());
   }
 
   /** The operator took the case: the gateway is asked to acknowledge (its event then marks the case). */
   async acknowledge(alarmId: string, by: string): Promise<void> {
-    const c = this.o.store.getCase(alarmId);
+    const c = await this.o.store.getCase(alarmId);
     if (c === undefined) throw new Error(`no case ${alarmId}`);
     const prefix = this.prefixes.get(`${c.siteId}/${c.gatewayId}`) ?? 'liftwatch';
     await this.intake.request(`${prefix}/${c.siteId}/${c.gatewayId}/request/ack`, { transaction: `case-${alarmId}`, alarmId, by });
@@ -86,8 +93,9 @@ export class FacilityService {
 
   async start(mqtt: IntakeOptions, intervals = { deliveryMs: 1_000, silenceMs: 60_000 }): Promise<void> {
     await this.intake.start(mqtt);
-    this.timers.push(setInterval(() => void this.delivery.runOnce(), intervals.deliveryMs));
-    this.timers.push(setInterval(() => this.checkSilence(), intervals.silenceMs));
+    // A store that cannot be reached now is tried again on the next tick; nothing is lost by waiting.
+    this.timers.push(setInterval(() => void this.delivery.runOnce().catch(() => undefined), intervals.deliveryMs));
+    this.timers.push(setInterval(() => void this.checkSilence().catch(() => undefined), intervals.silenceMs));
   }
 
   async stop(): Promise<void> {
@@ -97,12 +105,12 @@ export class FacilityService {
     for (const s of Object.values(this.o.senders)) await s.close?.();
   }
 
-  private handleStatus(s: StatusMessage, topic: string): void {
+  private async handleStatus(s: StatusMessage, topic: string): Promise<void> {
     this.notePrefix(topic, s.site.id, s.gatewayId);
-    const verdict = this.o.store.noteStatus(s, this.o.now());
+    const verdict = await this.o.store.noteStatus(s, this.o.now());
     // The will and a clean stop carry the same payload (docs/mqtt-api.md); either way the lifts
     // of that gateway are unwatched from now on, so the operator is told. A stale will is not.
-    if (verdict === 'offline') this.o.store.commitActions(onWill(this.o.directory, s), this.o.now());
+    if (verdict === 'offline') await this.o.store.commitActions(onWill(this.o.directory, s), this.o.now());
     this.o.events?.gateway?.(s, verdict);
   }
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { ActionIntent } from './actions.js';
 import { applyEvent, deriveCase, type Case, type CaseStep } from './cases.js';
 import type { EventMessage, HealthMessage, StatusMessage } from './contract.js';
-import type { ActionRecord, FacilityStore, GatewayRecord, Handled, Planner } from './ports.js';
+import type { ActionRecord, FacilityStore, GatewayRecord, Handled, Planner, StoreView } from './ports.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS steps (
@@ -75,6 +75,15 @@ interface ActionRow {
   sent_at: number | null; state: string; last_error: string | null; reason: string | null;
 }
 
+/** A synchronous result as a settled promise; a throw becomes a rejection, as from a network store. */
+function settled<T>(f: () => T): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
 function toRecord(r: ActionRow): ActionRecord {
   return {
     id: r.id, key: r.key, group: r.grp, kind: r.kind as ActionRecord['kind'], alarmId: r.alarm_id, siteId: r.site_id,
@@ -84,8 +93,16 @@ function toRecord(r: ActionRow): ActionRecord {
   };
 }
 
+/**
+ * One instance only (a file on one machine): synchronous inside, its promises already settled.
+ * A claim needs no lease here (no other instance); `claimDue` is the due actions.
+ */
 export class SqliteFacilityStore implements FacilityStore {
   private readonly db: Database.Database;
+  private readonly view: StoreView = {
+    openCasesOfLift: (siteId, liftId) => this.openCasesOfLift(siteId, liftId),
+    toldOut: (siteId, liftId, tenantId) => this.toldOut(siteId, liftId, tenantId),
+  };
   private readonly tx: Database.Transaction<(e: EventMessage, plan: Planner, now: number) => Handled>;
 
   /** `path`: a file (':memory:' for a throwaway store); `now`: wall ms, kept as the first start. */
@@ -98,7 +115,7 @@ export class SqliteFacilityStore implements FacilityStore {
     this.db.exec(SCHEMA);
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('first_start', ?)").run(now);
     this.tx = this.db.transaction((e: EventMessage, plan: Planner, now: number): Handled => {
-      const applied = applyEvent(this.getCase(e.alarmId), e);
+      const applied = applyEvent(this.caseOf(e.alarmId), e);
       if (applied.outcome === 'duplicate') return { ...applied, actions: [] };
       const r = { ...applied, case: this.overlay(applied.case) };
       const step = r.case.steps.find((s) => s.eventId === e.eventId)!;
@@ -108,16 +125,20 @@ export class SqliteFacilityStore implements FacilityStore {
         `INSERT INTO cases (alarm_id, status, site_id, lift_id, opened_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (alarm_id) DO UPDATE SET status = excluded.status, opened_at = excluded.opened_at`,
       ).run(e.alarmId, r.case.status, r.case.siteId, r.case.liftId, r.case.occurredAt);
-      const actions = plan(r.case, e, this).flatMap((a) => this.commitAction(a, now));
+      const actions = plan(r.case, e, this.view).flatMap((a) => this.commitAction(a, now));
       return { ...r, actions };
     });
   }
 
-  handleEvent(e: EventMessage, plan: Planner, now: number): Handled {
-    return this.tx.immediate(e, plan, now);
+  handleEvent(e: EventMessage, plan: Planner, now: number): Promise<Handled> {
+    return settled(() => this.tx.immediate(e, plan, now));
   }
 
-  getCase(alarmId: string): Case | undefined {
+  getCase(alarmId: string): Promise<Case | undefined> {
+    return settled(() => this.caseOf(alarmId));
+  }
+
+  private caseOf(alarmId: string): Case | undefined {
     const rows = this.db.prepare<[string], { step: string }>('SELECT step FROM steps WHERE alarm_id = ? ORDER BY seq, event_id').all(alarmId);
     if (rows.length === 0) return undefined;
     return this.overlay(deriveCase(rows.map((r) => JSON.parse(r.step) as CaseStep)));
@@ -129,32 +150,32 @@ export class SqliteFacilityStore implements FacilityStore {
     return closed && c.status === 'open' ? { ...c, status: 'closed', closedBy: closed.closed_by } : c;
   }
 
-  closeCase(alarmId: string, by: string, now: number): Case | undefined {
-    return this.db.transaction(() => {
-      if (this.getCase(alarmId) === undefined) return undefined;
+  closeCase(alarmId: string, by: string, now: number): Promise<Case | undefined> {
+    return settled(() => this.db.transaction(() => {
+      if (this.caseOf(alarmId) === undefined) return undefined;
       this.db.prepare('INSERT OR IGNORE INTO closures (alarm_id, closed_by, closed_at) VALUES (?, ?, ?)').run(alarmId, by, now);
       this.db.prepare("UPDATE cases SET status = 'closed' WHERE alarm_id = ?").run(alarmId);
-      return this.getCase(alarmId);
-    })();
+      return this.caseOf(alarmId);
+    })());
   }
 
-  recentActions(limit: number): ActionRecord[] {
-    return this.db.prepare<[number], ActionRow>('SELECT * FROM actions ORDER BY id DESC LIMIT ?').all(limit).map(toRecord);
+  recentActions(limit: number): Promise<ActionRecord[]> {
+    return settled(() => this.db.prepare<[number], ActionRow>('SELECT * FROM actions ORDER BY id DESC LIMIT ?').all(limit).map(toRecord));
   }
 
-  listCases(filter: { status?: Case['status'] } = {}): Case[] {
+  listCases(filter: { status?: Case['status'] } = {}): Promise<Case[]> {
     const rows = filter.status
       ? this.db.prepare<[string], { alarm_id: string }>('SELECT alarm_id FROM cases WHERE status = ? ORDER BY opened_at DESC').all(filter.status)
       : this.db.prepare<[], { alarm_id: string }>("SELECT alarm_id FROM cases ORDER BY status = 'closed', opened_at DESC").all();
-    return rows.map((r) => this.getCase(r.alarm_id)!);
+    return Promise.resolve(rows.map((r) => this.caseOf(r.alarm_id)!));
   }
 
-  openCasesOfLift(siteId: string, liftId: string): Case[] {
+  private openCasesOfLift(siteId: string, liftId: string): Case[] {
     return this.db.prepare<[string, string], { alarm_id: string }>("SELECT alarm_id FROM cases WHERE site_id = ? AND lift_id = ? AND status = 'open'")
-      .all(siteId, liftId).map((r) => this.getCase(r.alarm_id)!);
+      .all(siteId, liftId).map((r) => this.caseOf(r.alarm_id)!);
   }
 
-  toldOut(siteId: string, liftId: string, tenantId: string): boolean {
+  private toldOut(siteId: string, liftId: string, tenantId: string): boolean {
     const row = this.db.prepare<[string, string, string], { kind: string }>(
       `SELECT kind FROM actions WHERE site_id = ? AND lift_id = ? AND recipient_id = ? AND kind IN ('tenant_out', 'tenant_back')
        AND state != 'superseded' ORDER BY id DESC LIMIT 1`,
@@ -162,42 +183,42 @@ export class SqliteFacilityStore implements FacilityStore {
     return row?.kind === 'tenant_out';
   }
 
-  dueActions(now: number, limit: number): ActionRecord[] {
-    return this.db.prepare<[number, number, number], ActionRow>(
+  claimDue(now: number, limit: number): Promise<ActionRecord[]> {
+    return settled(() => this.db.prepare<[number, number, number], ActionRow>(
       "SELECT * FROM actions WHERE state = 'pending' AND next_at <= ? AND due_at <= ? ORDER BY id LIMIT ?",
-    ).all(now, now, limit).map(toRecord);
+    ).all(now, now, limit).map(toRecord));
   }
 
-  actionsOf(alarmId: string): ActionRecord[] {
-    return this.db.prepare<[string], ActionRow>('SELECT * FROM actions WHERE alarm_id = ? ORDER BY id').all(alarmId).map(toRecord);
+  actionsOf(alarmId: string): Promise<ActionRecord[]> {
+    return settled(() => this.db.prepare<[string], ActionRow>('SELECT * FROM actions WHERE alarm_id = ? ORDER BY id').all(alarmId).map(toRecord));
   }
 
-  markSent(ids: readonly number[], at: number): void {
+  markSent(ids: readonly number[], at: number): Promise<void> {
     const st = this.db.prepare("UPDATE actions SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?");
-    this.db.transaction(() => ids.forEach((id) => st.run(at, id)))();
+    return settled(() => this.db.transaction(() => ids.forEach((id) => st.run(at, id)))());
   }
 
-  markRetry(ids: readonly number[], error: string, nextAt: number): void {
+  markRetry(ids: readonly number[], error: string, nextAt: number): Promise<void> {
     const st = this.db.prepare('UPDATE actions SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?');
-    this.db.transaction(() => ids.forEach((id) => st.run(nextAt, error, id)))();
+    return settled(() => this.db.transaction(() => ids.forEach((id) => st.run(nextAt, error, id)))());
   }
 
-  markFailed(ids: readonly number[], error: string): void {
+  markFailed(ids: readonly number[], error: string): Promise<void> {
     const st = this.db.prepare("UPDATE actions SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?");
-    this.db.transaction(() => ids.forEach((id) => st.run(error, id)))();
+    return settled(() => this.db.transaction(() => ids.forEach((id) => st.run(error, id)))());
   }
 
-  markSuperseded(ids: readonly number[]): void {
+  markSuperseded(ids: readonly number[]): Promise<void> {
     const st = this.db.prepare("UPDATE actions SET state = 'superseded' WHERE id = ?");
-    this.db.transaction(() => ids.forEach((id) => st.run(id)))();
+    return settled(() => this.db.transaction(() => ids.forEach((id) => st.run(id)))());
   }
 
-  commitActions(intents: readonly ActionIntent[], now: number): ActionRecord[] {
-    return this.db.transaction(() => intents.flatMap((a) => this.commitAction(a, now)))();
+  commitActions(intents: readonly ActionIntent[], now: number): Promise<ActionRecord[]> {
+    return settled(() => this.db.transaction(() => intents.flatMap((a) => this.commitAction(a, now)))());
   }
 
-  noteStatus(s: StatusMessage, now: number): 'online' | 'offline' | 'stale_offline' {
-    return this.db.transaction((): 'online' | 'offline' | 'stale_offline' => {
+  noteStatus(s: StatusMessage, now: number): Promise<'online' | 'offline' | 'stale_offline'> {
+    return settled(() => this.db.transaction((): 'online' | 'offline' | 'stale_offline' => {
       const prev = this.db.prepare<[string, string], { session: number }>('SELECT session FROM gateways WHERE site_id = ? AND gateway_id = ?')
         .get(s.site.id, s.gatewayId);
       // docs/mqtt-api.md: an `offline` whose session is lower than the last `online` is a stale will.
@@ -207,41 +228,43 @@ export class SqliteFacilityStore implements FacilityStore {
          ON CONFLICT (site_id, gateway_id) DO UPDATE SET state = excluded.state, session = excluded.session, status_at = excluded.status_at`,
       ).run(s.site.id, s.gatewayId, s.state, s.session, now);
       return s.state;
-    })();
+    })());
   }
 
-  noteHealth(h: HealthMessage, now: number): void {
+  noteHealth(h: HealthMessage, now: number): Promise<void> {
     const site = (h['site'] as { id: string }).id;
     const gw = h['gatewayId'] as string;
     this.db.prepare(
       `INSERT INTO gateways (site_id, gateway_id, state, session, status_at, health_at, health) VALUES (?, ?, 'online', ?, ?, ?, ?)
        ON CONFLICT (site_id, gateway_id) DO UPDATE SET health_at = excluded.health_at, health = excluded.health`,
     ).run(site, gw, Number(h['session'] ?? 0), now, now, JSON.stringify(h));
+    return Promise.resolve();
   }
 
-  gateways(): GatewayRecord[] {
-    return this.db.prepare<[], { site_id: string; gateway_id: string; state: string; session: number; status_at: number; health_at: number | null; health: string | null }>(
+  gateways(): Promise<GatewayRecord[]> {
+    return settled(() => this.db.prepare<[], { site_id: string; gateway_id: string; state: string; session: number; status_at: number; health_at: number | null; health: string | null }>(
       'SELECT * FROM gateways ORDER BY site_id, gateway_id',
     ).all().map((r) => ({
       siteId: r.site_id, gatewayId: r.gateway_id, state: r.state as GatewayRecord['state'], session: r.session,
       statusAt: r.status_at, healthAt: r.health_at, health: r.health === null ? null : (JSON.parse(r.health) as unknown),
-    }));
+    })));
   }
 
-  lastTestCall(siteId: string, liftId: string): number | null {
+  lastTestCall(siteId: string, liftId: string): Promise<number | null> {
     const row = this.db.prepare<[string, string], { at: string | null }>(
       `SELECT max(json_extract(s.step, '$.at')) AS at FROM steps s JOIN cases c ON c.alarm_id = s.alarm_id
        WHERE c.site_id = ? AND c.lift_id = ? AND json_extract(s.step, '$.code') = 'TEST_CALL'`,
     ).get(siteId, liftId);
-    return row?.at ? Date.parse(row.at) : null;
+    return Promise.resolve(row?.at ? Date.parse(row.at) : null);
   }
 
-  firstStart(): number {
-    return Number(this.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'first_start'").get()!.value);
+  firstStart(): Promise<number> {
+    return settled(() => Number(this.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'first_start'").get()!.value));
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.db.close();
+    return Promise.resolve();
   }
 
   /**

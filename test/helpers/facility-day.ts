@@ -114,3 +114,21 @@ export function chaoticDelivery(events: readonly EventMessage[], seed: number): 
   }
   return copies;
 }
+
+/** A directory (YAML) naming every site and lift of the day, a repairer, an operator and two tenants per site. */
+export function directoryFor(day: ReturnType<typeof districtDay>): string {
+  const sites = new Map<string, { name: string; lifts: Map<string, { gw: string; landings: string[] }> }>();
+  for (const e of day) {
+    const s = sites.get(e.site.id) ?? { name: e.site.name, lifts: new Map() };
+    s.lifts.set(`${e.gatewayId}/${e.lift.id}`, { gw: e.gatewayId, landings: e.landings });
+    sites.set(e.site.id, s);
+  }
+  // Lift ids repeat across a site's two gateways; the directory keys lifts by id per site, so
+  // each site's lifts are named by id once and tenants live on the landings every lift serves.
+  return 'sites:\n' + [...sites].map(([id, s]) => {
+    const lifts = [...new Map([...s.lifts].map(([k, l]) => [k.split('/')[1]!, l])).entries()];
+    return `  - id: ${id}\n    name: ${s.name}\n    repairer: { name: R, sms: "+390200000009" }\n    operator: { name: O, sms: "+390200000001" }\n    lifts:\n` +
+      lifts.map(([lid, l]) => `      - { id: ${lid}, gateway: ${l.gw}, landings: [${l.landings.map((x) => `"${x}"`).join(', ')}] }\n`).join('') +
+      `    tenants:\n      - { id: t0, name: Ground, landing: "0", sms: "+390611111110" }\n      - { id: t1, name: First, landing: "1", sms: "+390611111111" }\n`;
+  }).join('');
+}

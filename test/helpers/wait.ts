@@ -6,11 +6,11 @@
  */
 import { patient } from './patience.js';
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 10_000, what = 'the condition'): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'the condition'): Promise<T> {
   const waitMs = patient(timeoutMs);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${waitMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

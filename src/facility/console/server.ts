@@ -6,6 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FacilityService } from '../service.js';
 import type { Directory } from '../directory-types.js';
+import { hideUrlPasswords } from '../redact-url.js';
 import type { FacilityStore } from '../ports.js';
 import { ConsoleAuth } from './auth.js';
 import { LOGIN, PAGE } from './page.js';
@@ -55,7 +56,7 @@ export class ConsoleServer {
 
   async start(): Promise<{ url: string }> {
     const server = http.createServer((req, res) => {
-      this.route(req, res).catch((err: Error) => json(res, 500, { error: err.message }));
+      this.route(req, res).catch((err: Error) => json(res, 500, { error: hideUrlPasswords(err.message) }));
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -89,7 +90,7 @@ export class ConsoleServer {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'" }).end(PAGE);
       return;
     }
-    if (req.method === 'GET' && url.pathname === '/api/overview') return json(res, 200, overview(this.o.store, this.o.directory, now, loggedIn));
+    if (req.method === 'GET' && url.pathname === '/api/overview') return json(res, 200, await overview(this.o.store, this.o.directory, now, loggedIn));
     if (req.method === 'GET' && url.pathname === '/api/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': live\n\n');
@@ -103,11 +104,11 @@ export class ConsoleServer {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return json(res, 415, { error: 'expected application/json' });
       const alarmId = decodeURIComponent(m[1]!);
       const by = String((JSON.parse((await body(req)) || '{}') as { by?: unknown }).by ?? 'console').slice(0, 80);
-      if (this.o.store.getCase(alarmId) === undefined) return json(res, 404, { error: `no case ${alarmId}` });
+      if ((await this.o.store.getCase(alarmId)) === undefined) return json(res, 404, { error: `no case ${alarmId}` });
       if (m[2] === 'ack') await this.o.service.acknowledge(alarmId, by);
-      else this.o.store.closeCase(alarmId, by, now);
+      else await this.o.store.closeCase(alarmId, by, now);
       this.changed();
-      return json(res, 200, { ok: true, case: this.o.store.getCase(alarmId) });
+      return json(res, 200, { ok: true, case: await this.o.store.getCase(alarmId) });
     }
     json(res, 404, { error: 'not found' });
   }

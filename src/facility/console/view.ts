@@ -16,28 +16,28 @@ function action(a: ActionRecord, contacts: boolean) {
   };
 }
 
-function caseView(c: Case, store: FacilityStore, contacts: boolean) {
-  return { ...c, actions: store.actionsOf(c.alarmId).map((a) => action(a, contacts)) };
+async function caseView(c: Case, store: FacilityStore, contacts: boolean) {
+  return { ...c, actions: (await store.actionsOf(c.alarmId)).map((a) => action(a, contacts)) };
 }
 
-export function overview(store: FacilityStore, dir: Directory, now: number, contacts: boolean) {
-  const open = store.listCases({ status: 'open' });
-  const closed = store.listCases({ status: 'closed' }).slice(0, 50);
-  const gateways = store.gateways().map((g) => ({ ...g, statusAt: new Date(g.statusAt).toISOString(), healthAt: g.healthAt === null ? null : new Date(g.healthAt).toISOString() }));
+export async function overview(store: FacilityStore, dir: Directory, now: number, contacts: boolean) {
+  const open = await store.listCases({ status: 'open' });
+  const closed = (await store.listCases({ status: 'closed' })).slice(0, 50);
+  const gateways = (await store.gateways()).map((g) => ({ ...g, statusAt: new Date(g.statusAt).toISOString(), healthAt: g.healthAt === null ? null : new Date(g.healthAt).toISOString() }));
   const lifts = dir.sites.flatMap((s) =>
     s.lifts.map((l) => {
       const active = open.filter((c) => c.siteId === s.id && c.liftId === l.id);
       return { siteId: s.id, siteName: s.name, liftId: l.id, label: l.label ?? l.id, gateway: l.gateway, landings: l.landings, activeAlarms: active.map((c) => ({ alarmId: c.alarmId, code: c.code, severity: c.severity })) };
     }),
   );
-  const actions = store.recentActions(100).map((a) => action(a, contacts));
+  const actions = (await store.recentActions(100)).map((a) => action(a, contacts));
   return {
     at: new Date(now).toISOString(),
     contactsShown: contacts,
     gateways,
     lifts,
-    openCases: open.map((c) => caseView(c, store, contacts)),
-    closedCases: closed.map((c) => caseView(c, store, contacts)),
+    openCases: await Promise.all(open.map((c) => caseView(c, store, contacts))),
+    closedCases: await Promise.all(closed.map((c) => caseView(c, store, contacts))),
     actions,
     escalations: actions.filter((a) => a.kind === 'operator'),
   };
