@@ -111,13 +111,21 @@ for (const [name, open] of stores) {
   });
 }
 
-void t.test('PostgreSQL: two stores on one database handle every step of a burst concurrently and end in the in-order cases', async (t) => {
+/** Two instances' stores (owners a and b) on one fresh database, closed at teardown; null without PostgreSQL. */
+async function twoStores(t: Test): Promise<{ a: PostgresFacilityStore; b: PostgresFacilityStore } | null> {
   const url = await pgDatabase();
-  if (url === null) return;
+  if (url === null) return null;
   const a = new PostgresFacilityStore(url, { owner: 'a' });
   const b = new PostgresFacilityStore(url, { owner: 'b' });
   await Promise.all([a.open(0), b.open(0)]);
   t.teardown(async () => { await a.close(); await b.close(); });
+  return { a, b };
+}
+
+void t.test('PostgreSQL: two stores on one database handle every step of a burst concurrently and end in the in-order cases', async (t) => {
+  const two = await twoStores(t);
+  if (two === null) return;
+  const { a, b } = two;
   const reference = new SqliteFacilityStore(':memory:', 0);
   for (const e of day) await reference.handleEvent(e, onePerCase, 0);
   // Both instances get every step (the worst case: each redelivery lands on the other one), case
@@ -139,12 +147,9 @@ void t.test('PostgreSQL: two stores on one database handle every step of a burst
 });
 
 void t.test('PostgreSQL: a claim is held by one instance; a dead instance\'s claim is taken after its lease', async (t) => {
-  const url = await pgDatabase();
-  if (url === null) return;
-  const a = new PostgresFacilityStore(url, { owner: 'a' });
-  const b = new PostgresFacilityStore(url, { owner: 'b' });
-  await Promise.all([a.open(0), b.open(0)]);
-  t.teardown(async () => { await a.close(); await b.close(); });
+  const two = await twoStores(t);
+  if (two === null) return;
+  const { a, b } = two;
   const intents = Array.from({ length: 60 }, (_, i) => intent(`k${i}`, `x${i}`, i % 3 === 0 ? `g${i % 9}` : null));
   await a.commitActions(intents, 0);
   const [ca, cb] = await Promise.all([a.claimDue(100, 25, 1_000), b.claimDue(100, 25, 1_000)]);

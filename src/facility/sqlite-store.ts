@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { ActionIntent } from './actions.js';
 import { applyEvent, deriveCase, type Case, type CaseStep } from './cases.js';
 import type { EventMessage, HealthMessage, StatusMessage } from './contract.js';
+import { toRecord, type ActionRow } from './action-row.js';
 import type { ActionRecord, FacilityStore, GatewayRecord, Handled, Planner, StoreView } from './ports.js';
 
 const SCHEMA = `
@@ -69,12 +70,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE INDEX IF NOT EXISTS actions_tenant ON actions (site_id, lift_id, recipient_id, kind);
 `;
 
-interface ActionRow {
-  id: number; key: string; grp: string | null; kind: string; alarm_id: string; site_id: string; lift_id: string;
-  lift_label: string; recipient: string; created_at: number; due_at: number; attempts: number; next_at: number;
-  sent_at: number | null; state: string; last_error: string | null; reason: string | null;
-}
-
 /** A synchronous result as a settled promise; a throw becomes a rejection, as from a network store. */
 function settled<T>(f: () => T): Promise<T> {
   try {
@@ -82,15 +77,6 @@ function settled<T>(f: () => T): Promise<T> {
   } catch (err) {
     return Promise.reject(err as Error);
   }
-}
-
-function toRecord(r: ActionRow): ActionRecord {
-  return {
-    id: r.id, key: r.key, group: r.grp, kind: r.kind as ActionRecord['kind'], alarmId: r.alarm_id, siteId: r.site_id,
-    liftId: r.lift_id, liftLabel: r.lift_label, to: JSON.parse(r.recipient) as ActionRecord['to'], createdAt: r.created_at,
-    dueAt: r.due_at, attempts: r.attempts, nextAt: r.next_at, sentAt: r.sent_at, state: r.state as ActionRecord['state'],
-    lastError: r.last_error, reason: r.reason,
-  };
 }
 
 /**
