@@ -5,7 +5,7 @@
  * effect and the dispatcher publish (nothing is published that is not stored first).
  */
 import type { Config, DeviceProfile } from '../config/types.js';
-import { initialState, repeatWindowMs, snapshots, step, type CoreConfig, type CoreState } from '../core/engine.js';
+import { initialState, repeatWindowMs, snapshots, step, wholeMs, type CoreConfig, type CoreState } from '../core/engine.js';
 import type { AlarmEvent, CoreInput, EndOfAlarmSource, IdSource, LiftSnapshot } from '../core/types.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -198,13 +198,20 @@ export class Agent {
     for (const l of this.listeners) l.poll?.(r);
     const busId = this.busOfLift.get(r.liftId);
     if (busId) this.lastPollMono.set(busId, r.at.mono);
-    if (r.ok) this.feed({ kind: 'sample', liftId: r.liftId, at: r.at, values: r.values });
+    // Whole milliseconds here, as the core counts them: else the core copies the input to round it.
+    if (r.ok) this.feed({ kind: 'sample', liftId: r.liftId, at: wholeMs(r.at), values: r.values });
     else this.feed({ kind: 'pollFailed', liftId: r.liftId, at: r.at, reason: `${r.error.code}: ${r.error.message}` });
   }
 
   private feed(input: CoreInput): void {
     if (!this.state || !this.running) return;
     const result = step(this.coreConfig, this.state, input, this.deps.ids);
+    if (result.effects.length === 0) {
+      // Most samples of a busy bus (the unchanged-sample shortcut): nothing to store or publish.
+      this.state = result.state;
+      if (result.nextDeadline !== null) this.armDeadline(result.nextDeadline);
+      return;
+    }
     const events: AlarmEvent[] = [];
     const snaps: LiftSnapshot[] = [];
     for (const e of result.effects) {

@@ -9,12 +9,12 @@
  */
 import { SIGNAL_NAMES, type SignalName, type SignalValues } from './signals.js';
 import type { AlarmCode, AlarmEvent, CoreEffect, CoreInput, IdSource, Instant, LiftSnapshot } from './types.js';
-import { holdLookup, observe, rebuild, stableValues } from './debounce.js';
+import { holdLookup, observe, rebuild } from './debounce.js';
 import { SIGNAL_HOLD_DEFAULTS, type HoldTimes } from './defaults.js';
-import { deriveView, snapshotKey } from './lift-state.js';
+import { snapshotKey } from './lift-state.js';
 import { contextOf, lifecycleEvent, type EventContext } from './rules/alarm.js';
 import { initialComm, onGoodSample, onPollFailed } from './rules/comm-lost.js';
-import { acknowledgeIn, evaluateLift, liftDeadline, snapshotOf, viewOf, type Env, type LiftCore } from './rules/lift.js';
+import { acknowledgeIn, evaluateLift, liftDeadline, snapshotOf, viewOf, viewOfTracks, type Env, type LiftCore } from './rules/lift.js';
 import { endAlarm, TRAPPED_IDLE } from './rules/passenger-trapped.js';
 import { restoreInto } from './rules/restore.js';
 import { EDGES_IDLE } from './rules/edge-counts.js';
@@ -143,20 +143,22 @@ function buildEnvFor(cfg: CoreConfig, ids: IdSource): EnvFor {
 /**
  * Each lift's next deadline, recomputed only for a lift object not seen before: a step touches
  * one lift, and scanning all of them (with their rules) three times per step was a large part
- * of the core's cost per sample (the field-bus benchmark, docs/performance.md). Handed from a
- * state to the next (`tables`), so an untouched lift's deadline is never recomputed. Pure
- * memoization: a LiftCore is immutable and its deadline under one Env never changes.
+ * of the core's cost per sample (the field-bus benchmark, docs/performance.md). One table per
+ * (config, id source), shared by every state stepped under them: an entry is used only while
+ * its lift is the very object at that index (a LiftCore is immutable and its deadline under one
+ * Env never changes), so stepping an older state again recomputes instead of reading another
+ * state's deadline. Copying the table for every step cost more than the scans it saves.
+ *
+ * It also remembers the earliest deadline of the last state it computed one for, which lets a
+ * sample that falls before it skip the deadline scans altogether (quietStep, below).
  */
 class DeadlineTable {
-  constructor(
-    readonly envFor: EnvFor,
-    private readonly of: Array<LiftCore | undefined>,
-    private readonly due: Array<Instant | null>,
-  ) {}
+  private readonly of: Array<LiftCore | undefined> = [];
+  private readonly due: Array<Instant | null> = [];
+  private nextOf: CoreState | null = null;
+  private next: number | null = null;
 
-  static after(prev: DeadlineTable | undefined, envFor: EnvFor): DeadlineTable {
-    return prev !== undefined && prev.envFor === envFor ? new DeadlineTable(envFor, [...prev.of], [...prev.due]) : new DeadlineTable(envFor, [], []);
-  }
+  constructor(readonly envFor: EnvFor) {}
 
   /** `to` replaces `from` at `i` with the same deadline (the unchanged-sample shortcut). */
   carry(i: number, from: LiftCore, to: LiftCore): void {
@@ -172,9 +174,26 @@ class DeadlineTable {
     }
     return this.due[i] ?? null;
   }
+
+  /** The earliest deadline of `state`'s lifts (mono ms), computed at the end of its step. */
+  remember(state: CoreState, next: number | null): void {
+    this.nextOf = state;
+    this.next = next;
+  }
+
+  /** `state`'s earliest deadline when this table computed it, else undefined. */
+  nextFor(state: CoreState): number | null | undefined {
+    return this.nextOf === state ? this.next : undefined;
+  }
 }
 
-const tables = new WeakMap<CoreState, DeadlineTable>();
+const tables = new WeakMap<EnvFor, DeadlineTable>();
+
+function tableFor(envFor: EnvFor): DeadlineTable {
+  let t = tables.get(envFor);
+  if (t === undefined) tables.set(envFor, (t = new DeadlineTable(envFor)));
+  return t;
+}
 
 /**
  * Lifts whose rules have just run: evaluateLift's output (or the shortcut's, below), with the
@@ -291,7 +310,7 @@ function applySample(env: Env, lift: LiftCore, input: Extract<CoreInput, { kind:
   // no debounce hold, before any rule runs (the state is unknown while the link is lost:
   // docs/taxonomy.md, cross-cutting rules).
   const tracks = lift.comm.link === 'ok' ? observe(lift.tracks, input.values, at, env.holds) : rebuild(input.values, at, lift.tracks);
-  const view = deriveView(stableValues(tracks), 'ok', lift.landings);
+  const view = viewOfTracks(tracks, 'ok', lift.landings);
   const ctx = contextOf(view.values, view.floor);
   const g = onGoodSample(lift.comm, at, ctx);
   events.push(...g.events);
@@ -342,13 +361,39 @@ export function stepReference(cfg: CoreConfig, state: CoreState, rawInput: CoreI
   return stepWith(cfg, state, rawInput, ids, false);
 }
 
+/**
+ * The unchanged-sample shortcut without the step around it: when no deadline of the state
+ * falls at or before the sample (so `advance` would do nothing) and the shortcut holds, the
+ * step's whole result is the shortcut's lift in place of the old one, no effect, and the same
+ * earliest deadline (the shortcut keeps the lift's). Most samples of a busy bus end here.
+ * Returns null when the full step must run.
+ */
+function quietStep(envFor: EnvFor, table: DeadlineTable, state: CoreState, input: Extract<CoreInput, { kind: 'sample' }>): StepResult | null {
+  const next = table.nextFor(state);
+  if (next === undefined || (next !== null && next <= input.at.mono)) return null;
+  const i = state.lifts.findIndex((l) => l.id === input.liftId);
+  const lift = state.lifts[i];
+  if (lift === undefined) return null;
+  const quiet = unchangedSample(envFor(lift.id), table, state.lifts, i, input);
+  if (quiet === null) return null;
+  const lifts = state.lifts.slice();
+  lifts[i] = quiet;
+  const after: CoreState = { started: true, lifts };
+  table.remember(after, next);
+  return { state: after, effects: [], nextDeadline: next, shortcut: true };
+}
+
 function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: IdSource, shortcuts: boolean): StepResult {
   const at = wholeMs(rawInput.at);
   const input: CoreInput = at === rawInput.at ? rawInput : { ...rawInput, at };
   const envFor = envOf(cfg, ids);
+  const table = tableFor(envFor);
+  if (shortcuts && input.kind === 'sample' && state.started) {
+    const fast = quietStep(envFor, table, state, input);
+    if (fast !== null) return fast;
+  }
   const lifts = [...state.lifts];
   const events: AlarmEvent[] = [];
-  const table = DeadlineTable.after(tables.get(state), envFor);
   advance(table, lifts, input.at.mono, events);
 
   let quiet: LiftCore | null = null;
@@ -415,7 +460,7 @@ function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: I
     if (d !== null && (next === null || d.mono < next)) next = d.mono;
   }
   const after: CoreState = { started: true, lifts };
-  tables.set(after, table);
+  table.remember(after, next);
   return { state: after, effects, nextDeadline: next, shortcut: quiet !== null };
 }
 

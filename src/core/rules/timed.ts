@@ -58,6 +58,9 @@ export type TimedState =
 
 export const IDLE: TimedState = { phase: 'idle' };
 
+/** An idle rule whose condition is absent stays idle: most rules of most evaluations (frozen: shared). */
+const STAY_IDLE: { st: TimedState; events: AlarmEvent[] } = Object.freeze({ st: IDLE, events: Object.freeze([]) as unknown as AlarmEvent[] });
+
 /** Evaluates one rule at `at` (link ok). Returns the new state and at most one event. */
 export function stepTimed(
   rule: ConditionRule,
@@ -90,7 +93,7 @@ export function stepTimed(
     const detail = `condition false for ${at.mono - falseSince.mono} ms`;
     return { st: IDLE, events: [lifecycleEvent(st.alarm, 'cleared', at, contextOf(view.values, view.floor), { detail })] };
   }
-  if (!cond) return { st: IDLE, events: [] };
+  if (!cond) return st === IDLE ? STAY_IDLE : { st: IDLE, events: [] };
   const since = st.phase === 'pending' ? st.since : at;
   const heldMs = at.mono - since.mono;
   const now = rule.immediate?.(view, facts) === true;
