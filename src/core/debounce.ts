@@ -128,6 +128,22 @@ export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Track
   return out;
 }
 
+/**
+ * True when `observe(tracks, values, at, holds)` would return `tracks` itself, without building
+ * the copy observe makes when it would not: the unchanged-sample shortcut asks this of every new
+ * values object, and for a changed sample the copy was made twice, once here and once by the
+ * full evaluation (samejob benchmark: the spread of the tracks took V8's slow clone path).
+ */
+export function leavesTracks(tracks: Tracks, values: SignalValues, at: Instant, holds: HoldLookup): boolean {
+  for (const name of SIGNAL_NAMES) {
+    const raw = values[name];
+    const tr = tracks[name];
+    if (!tr) return false;
+    if (raw !== tr.raw || (tr.candidate !== null && tr.candidate.value !== raw)) return false;
+  }
+  return commitDue(tracks, at, holds) === tracks; // nothing due: commitDue copies nothing
+}
+
 /** Feeds one raw sample; returns new tracks (unchanged tracks keep their identity). */
 export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds: HoldLookup): Tracks {
   // Copied only when a track changes: a sample equal to the last one (most of them, at a poll

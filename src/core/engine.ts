@@ -9,7 +9,7 @@
  */
 import { SIGNAL_NAMES, type SignalName, type SignalValues } from './signals.js';
 import type { AlarmCode, AlarmEvent, CoreEffect, CoreInput, IdSource, Instant, LiftSnapshot } from './types.js';
-import { holdLookup, observe, rebuild } from './debounce.js';
+import { holdLookup, leavesTracks, observe, rebuild } from './debounce.js';
 import { SIGNAL_HOLD_DEFAULTS, type HoldTimes } from './defaults.js';
 import { snapshotKey } from './lift-state.js';
 import { contextOf, lifecycleEvent, type EventContext } from './rules/alarm.js';
@@ -107,7 +107,17 @@ type EnvFor = (liftId: string) => Env;
  */
 const envCache = new WeakMap<CoreConfig, WeakMap<IdSource, EnvFor>>();
 
+/** The last (config, id source) stepped and its EnvFor: an agent steps one pair for its whole life. */
+let lastEnv: { cfg: CoreConfig; ids: IdSource; envFor: EnvFor } | null = null;
+
 function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
+  if (lastEnv !== null && lastEnv.cfg === cfg && lastEnv.ids === ids) return lastEnv.envFor;
+  const envFor = envOfUncached(cfg, ids);
+  lastEnv = { cfg, ids, envFor };
+  return envFor;
+}
+
+function envOfUncached(cfg: CoreConfig, ids: IdSource): EnvFor {
   let byIds = envCache.get(cfg);
   if (byIds === undefined) envCache.set(cfg, (byIds = new WeakMap()));
   let envFor = byIds.get(ids);
@@ -190,6 +200,14 @@ class DeadlineTable {
 const tables = new WeakMap<EnvFor, DeadlineTable>();
 
 function tableFor(envFor: EnvFor): DeadlineTable {
+  if (lastTable?.envFor === envFor) return lastTable;
+  lastTable = tableOf(envFor);
+  return lastTable;
+}
+
+let lastTable: DeadlineTable | null = null;
+
+function tableOf(envFor: EnvFor): DeadlineTable {
   let t = tables.get(envFor);
   if (t === undefined) tables.set(envFor, (t = new DeadlineTable(envFor)));
   return t;
@@ -266,7 +284,7 @@ function unchangedSample(env: Env, table: DeadlineTable, lifts: readonly LiftCor
   // A driver that hands on the very object of the last sample (the bus poller does while the
   // answers repeat) is not re-checked: inputs are immutable, like everything the core holds.
   if (s.seen !== input.values) {
-    if (observe(lift.tracks, input.values, input.at, env.holds) !== lift.tracks) return null;
+    if (!leavesTracks(lift.tracks, input.values, input.at, env.holds)) return null;
     s.seen = input.values;
   }
   const view = viewOf(lift);
