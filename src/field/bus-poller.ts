@@ -144,7 +144,16 @@ export class BusPoller {
     const results: Array<number[] | boolean[]> = [];
     try {
       for (const req of lift.plan.requests) {
-        results.push(await this.readWithRetries(lift.unitId, req));
+        // The first attempt is spelled out here rather than awaited through readWithRetries: one
+        // async frame less per transaction, nearly all of which succeed at once (samejob benchmark).
+        let data: number[] | boolean[];
+        this.checkRunning(lift.unitId);
+        try {
+          data = checkedAnswer(await this.attempt(lift.unitId, req), req, this.bus.id, lift.unitId);
+        } catch (err) {
+          data = await this.readWithRetries(lift.unitId, req, 1, err);
+        }
+        results.push(data);
       }
       // Same answers as the last poll: the same values (decode is pure), and the core can tell
       // the sample is unchanged by identity (src/core/engine.ts, the unchanged-sample shortcut).
@@ -177,30 +186,45 @@ export class BusPoller {
     this.onResult({ ok: false, liftId: slot.lift.id, at: this.clock.now(), error: e });
   }
 
-  private async readWithRetries(unitId: number, req: PolledLift['plan']['requests'][number]): Promise<number[] | boolean[]> {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt <= this.bus.retries; attempt++) {
-      if (attempt > 0) await this.sleep(this.bus.interFrameGapMs);
-      if (!this.running) throw new FieldError('poller stopped', 'OTHER', { bus: this.bus.id, unitId });
+  private checkRunning(unitId: number): void {
+    if (!this.running) throw new FieldError('poller stopped', 'OTHER', { bus: this.bus.id, unitId });
+  }
+
+  /** Writes one request and returns its answer; earlier results are handed on once it is written. */
+  private attempt(unitId: number, req: ReadRequest): Promise<number[] | boolean[]> {
+    const answer = this.link.read(unitId, req, this.bus.timeoutMs); // the request is written here
+    this.handOn();
+    return answer;
+  }
+
+  /** The attempts from `from` on, after `lastErr` failed the one before. */
+  private async readWithRetries(unitId: number, req: ReadRequest, from: number, lastErr: unknown): Promise<number[] | boolean[]> {
+    for (let attempt = from; ; attempt++) {
+      const e = classify(lastErr, this.bus.id, unitId);
+      // An exception is the slave's definite answer, and a closed link will not heal by retrying.
+      if (e.code === 'EXCEPTION' || e.code === 'LINK_DOWN') throw e;
+      if (attempt > this.bus.retries) throw lastErr;
+      await this.sleep(this.bus.interFrameGapMs);
+      this.checkRunning(unitId);
       try {
-        const answer = this.link.read(unitId, req, this.bus.timeoutMs); // the request is written here
-        this.handOn();
-        const data = await answer;
-        if (data.length < req.count) {
-          throw new FieldError(`expected ${req.count} values from ${req.table} ${req.address}, got ${data.length}`, 'BAD_FRAME', { bus: this.bus.id, unitId });
-        }
-        return data;
+        return checkedAnswer(await this.attempt(unitId, req), req, this.bus.id, unitId);
       } catch (err) {
         lastErr = err;
-        const e = classify(err, this.bus.id, unitId);
-        // An exception is the slave's definite answer, and a closed link will not heal by retrying.
-        if (e.code === 'EXCEPTION' || e.code === 'LINK_DOWN') throw e;
       }
     }
-    throw lastErr;
   }
 
   private sleep(ms: number): Promise<void> {
     return this.sleeper.sleep(ms);
   }
+}
+
+type ReadRequest = PolledLift['plan']['requests'][number];
+
+/** A short answer is a bad frame (the slave or a converter cut it), never padded. */
+function checkedAnswer(data: number[] | boolean[], req: ReadRequest, bus: string, unitId: number): number[] | boolean[] {
+  if (data.length < req.count) {
+    throw new FieldError(`expected ${req.count} values from ${req.table} ${req.address}, got ${data.length}`, 'BAD_FRAME', { bus, unitId });
+  }
+  return data;
 }
