@@ -35,13 +35,18 @@ export class UsageCounter {
     const prev = this.last.get(liftId);
     const moving = values.moving;
     const doorOpen = values.doorOpenLimit;
-    if (prev) {
-      const dt = mono - prev.mono;
-      if (prev.moving === true && dt > 0 && dt <= MAX_SAMPLE_GAP_MS) u.runningMs += dt;
-      if (prev.moving === false && moving === true) u.trips++;
-      if (prev.doorOpen === false && doorOpen === true) u.doorCycles++;
+    if (!prev) {
+      this.last.set(liftId, { moving, doorOpen, mono });
+      return;
     }
-    this.last.set(liftId, { moving, doorOpen, mono });
+    const dt = mono - prev.mono;
+    if (prev.moving === true && dt > 0 && dt <= MAX_SAMPLE_GAP_MS) u.runningMs += dt;
+    if (prev.moving === false && moving === true) u.trips++;
+    if (prev.doorOpen === false && doorOpen === true) u.doorCycles++;
+    // Updated in place: this runs for every poll of every lift.
+    prev.moving = moving;
+    prev.doorOpen = doorOpen;
+    prev.mono = mono;
   }
 
   /** A poll failed: the next sample starts a new run (no edge across the gap). */
