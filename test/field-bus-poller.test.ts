@@ -9,6 +9,7 @@ import type { ModbusLink, ReadRequestLike } from '../src/ports/modbus-link.js';
 import type { TcpBusConfig } from '../src/config/types.js';
 import type { Clock, TimerHandle } from '../src/ports/clock.js';
 import { ManualClock, silentLogger } from './frames-helpers.js';
+import { FieldError } from '../src/field/errors.js';
 
 /** Answers every read after `replyMs` of clock time; records when each request started and ended. */
 class FakeLink implements ModbusLink {
@@ -207,4 +208,44 @@ void t.test('answers equal to the last poll are not decoded again: the same froz
   t.same(values[2], { moving: true, floor: 2 }, 'decoded from the new answer');
   t.equal(values[3], values[2]);
   t.ok(values.every((v) => Object.isFrozen(v)), 'frozen: the core relies on samples never changing');
+});
+
+void t.test('a timed-out request is retried bus.retries times, a Modbus exception is not retried', async (t) => {
+  /** Unit 1 times out `timeouts` times, then answers; unit 2 answers with an exception. */
+  const run = async (timeouts: number, retries: number): Promise<{ reads: number[]; results: PollResult[] }> => {
+    const clock = new ManualClock();
+    const reads: number[] = [];
+    let failed = 0;
+    const link: ModbusLink = {
+      isOpen: true,
+      open: async () => undefined,
+      close: async () => undefined,
+      onClose: () => undefined,
+      read: async (unitId) => {
+        reads.push(unitId);
+        if (unitId === 2) throw new FieldError('illegal data address', 'EXCEPTION', { bus: 'b', unitId, modbusCode: 2 });
+        if (failed < timeouts) {
+          failed++;
+          throw new FieldError('no answer within the timeout', 'TIMEOUT', { bus: 'b', unitId });
+        }
+        return [0, 0, 0, 0, 0];
+      },
+    };
+    const results: PollResult[] = [];
+    const poller = new BusPoller({ ...bus(0), retries }, link, lifts(2, 1000), clock, silentLogger, (r) => results.push(r));
+    poller.start();
+    await clock.advance(0);
+    await poller.stop();
+    return { reads, results: results.filter((r) => r.at.mono < 1000) };
+  };
+  const ok = await run(2, 2);
+  t.same(ok.reads.filter((u) => u === 1).length, 3, 'unit 1: the first attempt and 2 retries');
+  t.ok(ok.results.find((r) => r.liftId === 'L1')?.ok, 'the third attempt answers: a good poll');
+  t.same(ok.reads.filter((u) => u === 2).length, 1, 'unit 2: an exception is the slave\'s answer, not retried');
+  const l2 = ok.results.find((r) => r.liftId === 'L2');
+  t.equal(l2 && !l2.ok ? l2.error.code : null, 'EXCEPTION');
+  const out = await run(3, 2);
+  t.same(out.reads.filter((u) => u === 1).length, 3, 'no fourth attempt with retries: 2');
+  const l1 = out.results.find((r) => r.liftId === 'L1');
+  t.equal(l1 && !l1.ok ? l1.error.code : null, 'TIMEOUT', 'the last timeout is the poll\'s failure');
 });

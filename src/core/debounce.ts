@@ -128,6 +128,11 @@ export function rebuild(values: SignalValues, at: Instant, prev?: Tracks): Track
   return out;
 }
 
+/** The track already holds this raw value (and no candidate for another): observe leaves it. */
+function holdsRaw(tr: SignalTrack, raw: SignalValue): boolean {
+  return raw === tr.raw && (tr.candidate === null || tr.candidate.value === raw);
+}
+
 /**
  * True when `observe(tracks, values, at, holds)` would return `tracks` itself, without building
  * the copy observe makes when it would not: the unchanged-sample shortcut asks this of every new
@@ -138,8 +143,7 @@ export function leavesTracks(tracks: Tracks, values: SignalValues, at: Instant, 
   for (const name of SIGNAL_NAMES) {
     const raw = values[name];
     const tr = tracks[name];
-    if (!tr) return false;
-    if (raw !== tr.raw || (tr.candidate !== null && tr.candidate.value !== raw)) return false;
+    if (!tr || !holdsRaw(tr, raw)) return false;
   }
   return commitDue(tracks, at, holds) === tracks; // nothing due: commitDue copies nothing
 }
@@ -158,7 +162,7 @@ export function observe(tracks: Tracks, values: SignalValues, at: Instant, holds
       out[name] = { value: raw, since: at, raw, candidate: null, flips: [], bursts: [], chattering: false, prev: raw };
       continue;
     }
-    if (raw === tr.raw && (tr.candidate === null || tr.candidate.value === raw)) continue;
+    if (holdsRaw(tr, raw)) continue;
     let candidate = tr.candidate;
     if (raw === tr.value) candidate = null;
     else if (candidate === null || candidate.value !== raw) candidate = { value: raw, since: at };

@@ -99,30 +99,26 @@ export function repeatWindowMs(cfg: CoreConfig): number {
 type EnvFor = (liftId: string) => Env;
 
 /**
- * Envs are memoized per (config, id source) across steps: they are pure functions of the two,
- * and rebuilding them every step re-derived every tuning per sample (the field-bus benchmark,
- * docs/performance.md: the core's share of the agent's CPU per transaction). A CoreConfig is
- * therefore treated as immutable once it has been stepped (the agent builds it once; traces
- * never change it).
+ * Envs and the deadline table are memoized per (config, id source) across steps: Envs are pure
+ * functions of the two, and rebuilding them every step re-derived every tuning per sample (the
+ * field-bus benchmark, docs/performance.md: the core's share of the agent's CPU per
+ * transaction). A CoreConfig is therefore treated as immutable once it has been stepped (the
+ * agent builds it once; traces never change it).
  */
-const envCache = new WeakMap<CoreConfig, WeakMap<IdSource, EnvFor>>();
+const tableCache = new WeakMap<CoreConfig, WeakMap<IdSource, DeadlineTable>>();
 
-/** The last (config, id source) stepped and its EnvFor: an agent steps one pair for its whole life. */
-let lastEnv: { cfg: CoreConfig; ids: IdSource; envFor: EnvFor } | null = null;
+/** The last pair stepped and its table: an agent steps one pair for its whole life (two WeakMap lookups a step saved). */
+let last: { cfg: CoreConfig; ids: IdSource; table: DeadlineTable } | null = null;
 
-function envOf(cfg: CoreConfig, ids: IdSource): EnvFor {
-  if (lastEnv !== null && lastEnv.cfg === cfg && lastEnv.ids === ids) return lastEnv.envFor;
-  const envFor = envOfUncached(cfg, ids);
-  lastEnv = { cfg, ids, envFor };
-  return envFor;
-}
-
-function envOfUncached(cfg: CoreConfig, ids: IdSource): EnvFor {
-  let byIds = envCache.get(cfg);
-  if (byIds === undefined) envCache.set(cfg, (byIds = new WeakMap()));
-  let envFor = byIds.get(ids);
-  if (envFor === undefined) byIds.set(ids, (envFor = buildEnvFor(cfg, ids)));
-  return envFor;
+/** The deadline table of (config, id source); its `envFor` gives each lift's Env. */
+function tableOf(cfg: CoreConfig, ids: IdSource): DeadlineTable {
+  if (last !== null && last.cfg === cfg && last.ids === ids) return last.table;
+  let byIds = tableCache.get(cfg);
+  if (byIds === undefined) tableCache.set(cfg, (byIds = new WeakMap()));
+  let table = byIds.get(ids);
+  if (table === undefined) byIds.set(ids, (table = new DeadlineTable(buildEnvFor(cfg, ids))));
+  last = { cfg, ids, table };
+  return table;
 }
 
 function buildEnvFor(cfg: CoreConfig, ids: IdSource): EnvFor {
@@ -195,22 +191,6 @@ class DeadlineTable {
   nextFor(state: CoreState): number | null | undefined {
     return this.nextOf === state ? this.next : undefined;
   }
-}
-
-const tables = new WeakMap<EnvFor, DeadlineTable>();
-
-function tableFor(envFor: EnvFor): DeadlineTable {
-  if (lastTable?.envFor === envFor) return lastTable;
-  lastTable = tableOf(envFor);
-  return lastTable;
-}
-
-let lastTable: DeadlineTable | null = null;
-
-function tableOf(envFor: EnvFor): DeadlineTable {
-  let t = tables.get(envFor);
-  if (t === undefined) tables.set(envFor, (t = new DeadlineTable(envFor)));
-  return t;
 }
 
 /**
@@ -386,13 +366,13 @@ export function stepReference(cfg: CoreConfig, state: CoreState, rawInput: CoreI
  * earliest deadline (the shortcut keeps the lift's). Most samples of a busy bus end here.
  * Returns null when the full step must run.
  */
-function quietStep(envFor: EnvFor, table: DeadlineTable, state: CoreState, input: Extract<CoreInput, { kind: 'sample' }>): StepResult | null {
+function quietStep(table: DeadlineTable, state: CoreState, input: Extract<CoreInput, { kind: 'sample' }>): StepResult | null {
   const next = table.nextFor(state);
   if (next === undefined || (next !== null && next <= input.at.mono)) return null;
   const i = state.lifts.findIndex((l) => l.id === input.liftId);
   const lift = state.lifts[i];
   if (lift === undefined) return null;
-  const quiet = unchangedSample(envFor(lift.id), table, state.lifts, i, input);
+  const quiet = unchangedSample(table.envFor(lift.id), table, state.lifts, i, input);
   if (quiet === null) return null;
   const lifts = state.lifts.slice();
   lifts[i] = quiet;
@@ -404,10 +384,10 @@ function quietStep(envFor: EnvFor, table: DeadlineTable, state: CoreState, input
 function stepWith(cfg: CoreConfig, state: CoreState, rawInput: CoreInput, ids: IdSource, shortcuts: boolean): StepResult {
   const at = wholeMs(rawInput.at);
   const input: CoreInput = at === rawInput.at ? rawInput : { ...rawInput, at };
-  const envFor = envOf(cfg, ids);
-  const table = tableFor(envFor);
+  const table = tableOf(cfg, ids);
+  const envFor = table.envFor;
   if (shortcuts && input.kind === 'sample' && state.started) {
-    const fast = quietStep(envFor, table, state, input);
+    const fast = quietStep(table, state, input);
     if (fast !== null) return fast;
   }
   const lifts = [...state.lifts];

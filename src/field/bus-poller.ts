@@ -151,7 +151,7 @@ export class BusPoller {
         try {
           data = checkedAnswer(await this.attempt(lift.unitId, req), req, this.bus.id, lift.unitId);
         } catch (err) {
-          data = await this.readWithRetries(lift.unitId, req, 1, err);
+          data = await this.readWithRetries(lift.unitId, req, err);
         }
         results.push(data);
       }
@@ -197,9 +197,9 @@ export class BusPoller {
     return answer;
   }
 
-  /** The attempts from `from` on, after `lastErr` failed the one before. */
-  private async readWithRetries(unitId: number, req: ReadRequest, from: number, lastErr: unknown): Promise<number[] | boolean[]> {
-    for (let attempt = from; ; attempt++) {
+  /** The retries (attempts 1..bus.retries) after the first attempt failed with `lastErr`. */
+  private async readWithRetries(unitId: number, req: ReadRequest, lastErr: unknown): Promise<number[] | boolean[]> {
+    for (let attempt = 1; ; attempt++) {
       const e = classify(lastErr, this.bus.id, unitId);
       // An exception is the slave's definite answer, and a closed link will not heal by retrying.
       if (e.code === 'EXCEPTION' || e.code === 'LINK_DOWN') throw e;
