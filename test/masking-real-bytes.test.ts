@@ -2,7 +2,7 @@
  * Masking is a failure too: a real fault must be reported as itself, never as another code
  * (a door reopening against an obstruction is DOOR_CLOSE_FAULT, not a chattering door limit),
  * and a loose contact must still be reported. The real agent (`liftwatch run`) reads six busy
- * lifts (office peak; the shuttle for the running contact) on the common DI retrofit (contacts only, no door-open command) over
+ * lifts (office peak; the shuttle for the running contact and the door limit, which flicker only while the car runs) on the common DI retrofit (contacts only, no door-open command) over
  * real Modbus RTU bytes, each playing one fault of the masking corpus, for 90 s: each lift
  * raises exactly its own code, once, and nothing else above info.
  */
@@ -17,13 +17,18 @@ t.setTimeout(SOAK_MS + patient(60_000));
 
 // The dropout plays 1-3 times a run and a 200 ms poll sees about half of the ~100 ms drops: on
 // the busy shuttle (7 runs a minute) that is enough changes to report within about a minute.
+// The bad door limit flickers only while the car runs, and only changes outside the door zone
+// count: on office-peak (long idle spells at the lobby) the core took 11-158 s to see 10 changes
+// in a minute (median 37 s; 3 of 40 seeds and poll phases past 88 s), so a 90 s run now and then
+// ended with nothing raised; on the shuttle it takes 20-53 s (SimulatedLift sampled every 200 ms
+// into the core, 40 seeds).
 const CORPUS: Array<{ behaviour: BehaviourSpec; expect: string; traffic?: 'shuttle' }> = [
   { behaviour: { kind: 'door-obstructed' }, expect: 'DOOR_CLOSE_FAULT' },
   { behaviour: { kind: 'door-stalled' }, expect: 'DOOR_CLOSE_FAULT' },
   { behaviour: { kind: 'loose-contact', signal: 'safetyChain' }, expect: 'SIGNAL_CHATTERING safetyChain' },
   { behaviour: { kind: 'loose-contact', signal: 'doorZone' }, expect: 'SIGNAL_CHATTERING doorZone' },
   { behaviour: { kind: 'moving-dropout' }, expect: 'SIGNAL_CHATTERING moving', traffic: 'shuttle' },
-  { behaviour: { kind: 'bad-door-limit', signal: 'doorClosedLimit' }, expect: 'SIGNAL_CHATTERING doorClosedLimit' },
+  { behaviour: { kind: 'bad-door-limit', signal: 'doorClosedLimit' }, expect: 'SIGNAL_CHATTERING doorClosedLimit', traffic: 'shuttle' },
 ];
 
 void t.test('each fault of the masking corpus, read on a DI retrofit over real Modbus bytes, is raised as its own code and as nothing else', async (t) => {
