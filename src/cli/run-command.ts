@@ -6,6 +6,7 @@ import type { ScenarioName } from '../sim/scenarios.js';
 import type { Config } from '../config/types.js';
 import type { Bind } from '../preflight/index.js';
 import { releaseValidators } from '../config/validators/index.js';
+import { releaseYamlLibrary } from '../config/yaml-library.js';
 import { checkEnvironment, EXIT, loadAll, reportConfigError, startFailureError } from './load.js';
 import { startStack } from './stack.js';
 import { StartFailure } from './start-guard.js';
@@ -34,6 +35,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   const { config, profiles } = loaded;
   releaseValidators(); // checked: the agent never validates a file again
+  releaseYamlLibrary(); // read: nor parses one
   // JSON on stdout for journald (`run`), readable on a terminal; the demo keeps stdout
   // for its alarm lines and logs to stderr.
   const logger = new PinoLogger({

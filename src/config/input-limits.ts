@@ -11,8 +11,9 @@
  * alias expansion (the "billion laughs": ten aliases of ten aliases of ... make 10^n values).
  */
 import fs from 'node:fs';
-import { CST, Lexer, isAlias, isCollection, isPair, isScalar, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { ConfigError, type ConfigErrorCode, type ProblemReason } from './errors.js';
+import { yamlLibrary } from './yaml-library.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** A liftwatch config nests 6 levels deep (lifts[].signals.x.input); 32 leaves room for any layout. */
@@ -135,6 +136,7 @@ export function checkYamlDepth(text: string, shown: string, code: ConfigErrorCod
   let lineCounted = false;
   let compact = 0;
   const indents: number[] = [];
+  const { CST, Lexer } = yamlLibrary();
   for (const tok of new Lexer().lex(text)) {
     const type = CST.tokenType(tok);
     if (type === 'newline') {
@@ -182,6 +184,7 @@ function countNewlines(s: string): number {
  * line of the alias (or collection) that crosses it, and an alias inside the node it names.
  */
 export function checkAliasExpansion(doc: Document, lines: LineCounter, shown: string, code: ConfigErrorCode): void {
+  const { isAlias, isCollection, isPair, isScalar } = yamlLibrary();
   const memo = new Map<unknown, number>();
   const active = new Set<unknown>();
   const lineOf = (node: unknown): number | undefined => {

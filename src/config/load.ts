@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { checkAliasExpansion, checkYamlDepth, readTextFile } from './input-limits.js';
+import { yamlLibrary } from './yaml-library.js';
 import type { Config } from './types.js';
 import { configSchemaValidator } from './validators/index.js';
 import { migrateConfig, type MigrationNote } from './migrate.js';
@@ -43,6 +43,7 @@ export interface YamlSource {
 /** Parses YAML text; syntax errors become a ConfigError with line and column. */
 export function parseYaml(text: string, file: string, code: ConfigErrorCode = 'CONFIG_YAML'): YamlSource {
   checkYamlDepth(text, file, code); // before the parser, which recurses
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -49,8 +49,8 @@ export interface AgentRig {
   agent: ChildProcess | null;
   agentLog: () => string;
   root: string;
-  /** Starts `liftwatch run` and waits until its diagnostics sockets answer. */
-  startAgent(): Promise<void>;
+  /** Starts `liftwatch run` (with `node` given `nodeArgs`, in `env`) and waits until its diagnostics sockets answer. */
+  startAgent(opts?: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<void>;
   /** SIGTERM, resolves with the exit code. */
   stopAgent(): Promise<number | null>;
   close(): Promise<void>;
@@ -115,8 +115,9 @@ export async function rig(opts: { lifts?: RigLift[] } = {}): Promise<AgentRig> {
     agent: null,
     agentLog: () => log,
     root: 'liftwatch/test-site/gw1',
-    async startAgent() {
-      const child = spawn(process.execPath, [bin, 'run', '--config', configFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    async startAgent(opts = {}) {
+      const args = [...(opts.nodeArgs ?? []), bin, 'run', '--config', configFile, '--log-level', 'warn'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
       child.stdout.on('data', (d: Buffer) => (log += d.toString()));
       child.stderr.on('data', (d: Buffer) => (log += d.toString()));
       r.agent = child;
