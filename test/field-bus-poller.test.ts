@@ -57,6 +57,11 @@ function bus(interFrameGapMs: number): TcpBusConfig {
   return { id: 'b', type: 'modbus-rtu-over-tcp', host: '127.0.0.1', port: 1, timeoutMs: 100, retries: 0, interFrameGapMs };
 }
 
+/** An open link whose reads `read` answers. */
+function fakeLink(read: ModbusLink['read']): ModbusLink {
+  return { isOpen: true, open: async () => undefined, close: async () => undefined, onClose: () => undefined, read };
+}
+
 function lifts(n: number, pollIntervalMs: number): PolledLift[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `L${i + 1}`,
@@ -146,16 +151,10 @@ void t.test('late timers neither slow the poll rate nor split one cycle of a bus
 void t.test('the next request is on the wire before the agent handles the previous answer (the slave is not kept waiting)', async (t) => {
   const clock = new ManualClock();
   const written: number[] = [];
-  const link: ModbusLink = {
-    isOpen: true,
-    open: async () => undefined,
-    close: async () => undefined,
-    onClose: () => undefined,
-    read: (unitId) => {
-      written.push(unitId);
-      return new Promise((resolve) => clock.setTimeout(() => resolve([unitId, 0, 0, 0, 0]), 2));
-    },
-  };
+  const link = fakeLink((unitId) => {
+    written.push(unitId);
+    return new Promise((resolve) => clock.setTimeout(() => resolve([unitId, 0, 0, 0, 0]), 2));
+  });
   const seen: Array<{ liftId: string; writtenBefore: number[]; at: number }> = [];
   const poller = new BusPoller(bus(0), link, lifts(3, 100), clock, silentLogger, (r) => {
     seen.push({ liftId: r.liftId, writtenBefore: [...written], at: r.at.mono });
@@ -177,13 +176,7 @@ void t.test('answers equal to the last poll are not decoded again: the same froz
   // Unit 1 answers the same registers twice, then a changed register, then that again.
   const answers = [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [1, 0, 2, 0, 0], [1, 0, 2, 0, 0]];
   let n = 0;
-  const link: ModbusLink = {
-    isOpen: true,
-    open: async () => undefined,
-    close: async () => undefined,
-    onClose: () => undefined,
-    read: async () => [...(answers[Math.min(n++, answers.length - 1)] ?? [])],
-  };
+  const link = fakeLink(async () => [...(answers[Math.min(n++, answers.length - 1)] ?? [])]);
   let decodes = 0;
   const lift: PolledLift = {
     id: 'L1', unitId: 1, pollIntervalMs: 100,
@@ -216,21 +209,15 @@ void t.test('a timed-out request is retried bus.retries times, a Modbus exceptio
     const clock = new ManualClock();
     const reads: number[] = [];
     let failed = 0;
-    const link: ModbusLink = {
-      isOpen: true,
-      open: async () => undefined,
-      close: async () => undefined,
-      onClose: () => undefined,
-      read: async (unitId) => {
-        reads.push(unitId);
-        if (unitId === 2) throw new FieldError('illegal data address', 'EXCEPTION', { bus: 'b', unitId, modbusCode: 2 });
-        if (failed < timeouts) {
-          failed++;
-          throw new FieldError('no answer within the timeout', 'TIMEOUT', { bus: 'b', unitId });
-        }
-        return [0, 0, 0, 0, 0];
-      },
-    };
+    const link = fakeLink(async (unitId) => {
+      reads.push(unitId);
+      if (unitId === 2) throw new FieldError('illegal data address', 'EXCEPTION', { bus: 'b', unitId, modbusCode: 2 });
+      if (failed < timeouts) {
+        failed++;
+        throw new FieldError('no answer within the timeout', 'TIMEOUT', { bus: 'b', unitId });
+      }
+      return [0, 0, 0, 0, 0];
+    });
     const results: PollResult[] = [];
     const poller = new BusPoller({ ...bus(0), retries }, link, lifts(2, 1000), clock, silentLogger, (r) => results.push(r));
     poller.start();

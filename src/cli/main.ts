@@ -122,11 +122,12 @@ function commandLine({ Command, InvalidArgumentError }: typeof Commander, serve:
 }
 
 async function main(argv: string[]): Promise<void> {
-  let service: Service | null = null;
-  await commandLine(requirePackage<typeof Commander>('commander'), (s) => (service = s)).parseAsync(argv);
-  if (service === null) return;
+  const chosen: Service[] = [];
+  await commandLine(requirePackage<typeof Commander>('commander'), (s) => chosen.push(s)).parseAsync(argv);
+  const service = chosen[0];
+  if (service === undefined) return;
   releasePackage('commander'); // the program above is garbage now: a running agent never parses again
-  process.exitCode = await (service as Service)();
+  process.exitCode = await service();
 }
 
 main(process.argv).catch((err: unknown) => {

@@ -6,16 +6,12 @@
 import type * as Yaml from 'yaml';
 import { releasePackage, requirePackage } from '../platform/released-packages.js';
 
-let loaded: typeof Yaml | null = null;
-
+/** The package, from the require cache after the first call. */
 export function yamlLibrary(): typeof Yaml {
-  loaded ??= requirePackage<typeof Yaml>('yaml');
-  return loaded;
+  return requirePackage<typeof Yaml>('yaml');
 }
 
 /** Lets the package go; the next parse loads it again. */
 export function releaseYamlLibrary(): void {
-  if (loaded === null) return;
-  loaded = null;
   releasePackage('yaml');
 }
