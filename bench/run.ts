@@ -22,8 +22,9 @@ import { scaleBench } from './scale.js';
 import { facilityBench } from './facility.js';
 import { startupBench } from './startup.js';
 import { sameJobBench } from './samejob.js';
+import { partsBench } from './parts.js';
 
-export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench, facilityBench, sameJobBench];
+export const BENCHES: readonly Bench[] = [latencyBench, drainBench, ingestBench, fieldBusBench, footprintBench, scaleBench, startupBench, facilityBench, sameJobBench, partsBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [--quick] [--only ${BENCHES.map((b) => b.name).join('|')}[,...]] [--soak-minutes N] [--out DIR]`;
