@@ -17,13 +17,12 @@ import { DEFAULT_SILENCE } from '../src/facility/escalation.js';
 import { FacilityService } from '../src/facility/service.js';
 import { SqliteFacilityStore } from '../src/facility/sqlite-store.js';
 import { WebhookSender } from '../src/facility/webhook.js';
-import type { Logger } from '../src/ports/logger.js';
 import type { Bench, Measured } from './lib/bench.js';
 import { tempDir } from './lib/env.js';
 import { districtDirectory, powerCutBacklog, steadyStream } from './lib/facility-day.js';
 import { median, round } from './lib/stats.js';
+import { quietLogger } from './lib/quiet-logger.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const topicOf = (e: EventMessage) => `liftwatch/${e.site.id}/${e.gatewayId}/lift/${e.lift.id}/event`;
 
 async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
@@ -74,7 +73,7 @@ export const facilityBench: Bench = {
   target: '≥ 0.1 × a bare mqtt.js subscriber (each step committed with synchronous=FULL); power cut of 200 gateways × 4 lifts handled and every affected tenant texted once within the 15 s grouping window + 30 s',
   async run(opts): Promise<Measured> {
     const { dir, remove } = tempDir('facility');
-    const broker = new EmbeddedBroker({ port: 0, logger: quiet });
+    const broker = new EmbeddedBroker({ port: 0, logger: quietLogger });
     const { port } = await broker.start();
     try {
       const n = opts.quick ? 1000 : 4000;

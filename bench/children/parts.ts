@@ -20,12 +20,10 @@ import { UsageStore } from '../../src/store/usage-store.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
 import { SystemClock } from '../../src/platform/system-clock.js';
 import { uuidIds } from '../../src/platform/uuid-ids.js';
-import type { Logger } from '../../src/ports/logger.js';
+import { quietLogger } from '../lib/quiet-logger.js';
 
 const SETTLE_MS = 4000;
 const [dir, ...parts] = process.argv.slice(2);
-
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
 
 // The script's libraries, in use as the script uses them (neither reaches a peer here).
 const client = new ModbusSerial.default();
@@ -45,7 +43,7 @@ if (parts.includes('schedule')) {
   const schema = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'config', 'schema.json'), 'utf8')) as {
     properties: { schedule: { properties: Record<string, { properties: { cron: { default: string } } }> } };
   };
-  const scheduler = new Scheduler(quiet, clock);
+  const scheduler = new Scheduler(quietLogger, clock);
   for (const [name, job] of Object.entries(schema.properties.schedule.properties)) scheduler.add(name, job.properties.cron.default, () => undefined);
   scheduler.start();
 }
